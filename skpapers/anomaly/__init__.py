@@ -1,0 +1,3 @@
+"""Anomaly (novelty) detectors with scikit-learn's outlier-detection API."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Generators for the papers' data-generating processes (``make_*``)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Metrics and curves, in the style of ``sklearn.metrics``."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Over-samplers with imbalanced-learn's ``fit_resample`` API."""
+
+__all__ = []

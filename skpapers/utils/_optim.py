@@ -1,0 +1,393 @@
+"""One loss / penalty / solver core for the package's convex and smooth problems.
+
+The split follows skglm: a *datafit* knows the data and gives a value and a
+gradient, a *penalty* gives a value and a proximal operator, and a *solver*
+combines them without knowing what either one means.  Estimators compose the
+three; new papers add a datafit or a penalty here instead of a new loop.
+
+Conventions
+-----------
+* Parameters are one flat 1-D float vector ``w``; the datafit decides its
+  layout (documented on each class) and unpacks it.
+* ``datafit.value_and_gradient(w)`` returns ``(float, ndarray like w)``.  A
+  datafit may return ``inf`` for parameters outside its domain (for instance
+  cumulative-logit boundaries that cross, giving a negative probability); the
+  proximal solver treats such points as infeasible and backtracks.
+* ``penalty.value(w)`` and ``penalty.prox(w, step)``, the minimiser of
+  ``penalty(z) + ||z - w||^2 / (2 step)``.  A penalty with ``is_smooth = True``
+  also has ``gradient(w)`` and may be handed to the quasi-Newton solver.
+* Losses are *means* over samples (weighted by ``sample_weight / sum``), so a
+  penalty strength means the same thing whatever the number of rows.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, special
+from sklearn.exceptions import ConvergenceWarning
+
+# ---------------------------------------------------------------------------
+# Datafits
+# ---------------------------------------------------------------------------
+
+
+def _normalised_weights(sample_weight, n_samples):
+    if sample_weight is None:
+        return np.full(n_samples, 1.0 / n_samples)
+    sample_weight = np.asarray(sample_weight, dtype=float)
+    return sample_weight / sample_weight.sum()
+
+
+class _LinearDatafit:
+    """Shared layout for linear models: ``w = [coef.ravel(), intercept]``.
+
+    ``coef`` has shape ``(n_features, n_outputs)`` (``n_outputs = 1`` for a
+    single score) and the intercept, when fitted, has ``n_outputs`` entries at
+    the end of ``w``.
+    """
+
+    n_outputs = 1
+
+    def __init__(self, X, sample_weight=None, fit_intercept=True):
+        self.X = X
+        self.fit_intercept = fit_intercept
+        self.weights = _normalised_weights(sample_weight, X.shape[0])
+
+    @property
+    def n_params(self):
+        n_features = self.X.shape[1]
+        return (n_features + self.fit_intercept) * self.n_outputs
+
+    def unpack(self, w):
+        """Split ``w`` into ``coef`` of shape (n_features, n_outputs) and intercept."""
+        n_features = self.X.shape[1]
+        coef = w[: n_features * self.n_outputs].reshape(n_features, self.n_outputs)
+        if self.fit_intercept:
+            intercept = w[n_features * self.n_outputs :]
+        else:
+            intercept = np.zeros(self.n_outputs)
+        return coef, intercept
+
+    def linear_predictor(self, w):
+        coef, intercept = self.unpack(w)
+        return self.X @ coef + intercept
+
+    def _pack_gradient(self, grad_scores):
+        """Chain rule from d loss / d scores (n_samples, n_outputs) to d loss / d w."""
+        grad_coef = self.X.T @ grad_scores
+        if self.fit_intercept:
+            return np.concatenate([grad_coef.ravel(), grad_scores.sum(axis=0)])
+        return grad_coef.ravel()
+
+    def value(self, w):
+        return self.value_and_gradient(w)[0]
+
+
+class SquaredLoss(_LinearDatafit):
+    """Weighted mean of ``(y - X @ coef - intercept)^2 / 2``.
+
+    ``y`` has shape (n_samples,) or (n_samples, n_outputs).
+    """
+
+    def __init__(self, X, y, sample_weight=None, fit_intercept=True):
+        super().__init__(X, sample_weight, fit_intercept)
+        y = np.asarray(y, dtype=float)
+        self.y = y.reshape(-1, 1) if y.ndim == 1 else y
+        self.n_outputs = self.y.shape[1]
+
+    def value_and_gradient(self, w):
+        residual = self.linear_predictor(w) - self.y
+        weighted = self.weights[:, None] * residual
+        value = 0.5 * float(np.sum(weighted * residual))
+        return value, self._pack_gradient(weighted)
+
+
+class LogisticLoss(_LinearDatafit):
+    """Weighted mean binary log-loss of a linear score; ``y`` in {0, 1}.
+
+    ``value = mean_i w_i * log(1 + exp(-s_i * z_i))`` with ``s_i = 2 y_i - 1``
+    and ``z = X @ coef + intercept``.
+    """
+
+    def __init__(self, X, y, sample_weight=None, fit_intercept=True):
+        super().__init__(X, sample_weight, fit_intercept)
+        self.sign = 2.0 * np.asarray(y, dtype=float).reshape(-1, 1) - 1.0
+
+    def value_and_gradient(self, w):
+        margin = self.sign * self.linear_predictor(w)
+        value = -float(self.weights @ special.log_expit(margin).ravel())
+        grad_scores = -self.weights[:, None] * self.sign * special.expit(-margin)
+        return value, self._pack_gradient(grad_scores)
+
+
+class MultinomialLoss(_LinearDatafit):
+    """Weighted mean cross-entropy of a softmax over ``n_classes`` linear scores.
+
+    ``Y`` is a (n_samples, n_classes) matrix of target probabilities: one-hot
+    labels, or soft targets (a teacher's probabilities) whose rows sum to 1.
+    ``coef`` has shape (n_features, n_classes).
+    """
+
+    def __init__(self, X, Y, sample_weight=None, fit_intercept=True):
+        super().__init__(X, sample_weight, fit_intercept)
+        self.Y = np.asarray(Y, dtype=float)
+        self.n_outputs = self.Y.shape[1]
+
+    def value_and_gradient(self, w):
+        scores = self.linear_predictor(w)
+        log_proba = scores - special.logsumexp(scores, axis=1, keepdims=True)
+        value = -float(self.weights @ np.sum(self.Y * log_proba, axis=1))
+        grad_scores = self.weights[:, None] * (np.exp(log_proba) - self.Y)
+        return value, self._pack_gradient(grad_scores)
+
+
+# ---------------------------------------------------------------------------
+# Penalties
+# ---------------------------------------------------------------------------
+
+
+class NoPenalty:
+    """The zero penalty."""
+
+    is_smooth = True
+
+    def value(self, w):
+        return 0.0
+
+    def gradient(self, w):
+        return np.zeros_like(w)
+
+    def prox(self, w, step):
+        return w
+
+
+class L2:
+    """``alpha / 2 * sum_j mask_j * w_j^2``; ``mask`` (0/1 or weights) spares intercepts."""
+
+    is_smooth = True
+
+    def __init__(self, alpha, mask=None):
+        self.alpha = alpha
+        self.mask = 1.0 if mask is None else np.asarray(mask, dtype=float)
+
+    def value(self, w):
+        return 0.5 * self.alpha * float(np.sum(self.mask * w * w))
+
+    def gradient(self, w):
+        return self.alpha * self.mask * w
+
+    def prox(self, w, step):
+        return w / (1.0 + step * self.alpha * self.mask)
+
+
+class WeightedL1:
+    """``alpha * sum_j weights_j * |w_j|``; a zero weight leaves a parameter free."""
+
+    is_smooth = False
+
+    def __init__(self, alpha, weights=None):
+        self.alpha = alpha
+        self.weights = 1.0 if weights is None else np.asarray(weights, dtype=float)
+
+    def value(self, w):
+        return self.alpha * float(np.sum(self.weights * np.abs(w)))
+
+    def prox(self, w, step):
+        threshold = step * self.alpha * self.weights
+        return np.sign(w) * np.maximum(np.abs(w) - threshold, 0.0)
+
+
+# ---------------------------------------------------------------------------
+# Solvers
+# ---------------------------------------------------------------------------
+
+# Slack in the sufficient-decrease test so that rounding alone never rejects a step.
+_ROUNDING = 16 * np.finfo(float).eps
+
+
+@dataclass
+class OptimResult:
+    """What a solver returns.
+
+    Attributes
+    ----------
+    x : ndarray
+        The solution (flat parameter vector).
+    fun : float
+        Objective value at ``x`` (datafit plus penalty).
+    n_iter : int
+        Iterations used.
+    converged : bool
+        Whether the stopping criterion was met before ``max_iter``.
+    """
+
+    x: np.ndarray
+    fun: float
+    n_iter: int
+    converged: bool
+
+
+def _warn_not_converged(solver, max_iter, context):
+    where = f" while fitting {context}" if context else ""
+    warnings.warn(
+        f"{solver} did not converge in max_iter={max_iter} iterations{where}; "
+        "increase max_iter or loosen tol.",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
+
+
+def minimize_smooth(datafit, w0, penalty=None, *, tol=1e-8, max_iter=1000, context=None):
+    """Minimise ``datafit + penalty`` for a smooth penalty with L-BFGS (scipy).
+
+    Parameters
+    ----------
+    datafit : object with ``value_and_gradient(w)``
+    w0 : ndarray of shape (n_params,)
+        Starting point (copied, never modified).
+    penalty : smooth penalty or None
+        Must have ``is_smooth = True`` and a ``gradient``.
+    tol : float
+        Tolerance on the projected gradient's largest entry.
+    max_iter : int
+        Maximum L-BFGS iterations.
+    context : str or None
+        Named in the ConvergenceWarning (e.g. the estimator).
+
+    Returns
+    -------
+    OptimResult
+    """
+    penalty = NoPenalty() if penalty is None else penalty
+    if not getattr(penalty, "is_smooth", False):
+        raise ValueError(f"{type(penalty).__name__} is not smooth; use proximal_gradient.")
+
+    def objective(w):
+        value, grad = datafit.value_and_gradient(w)
+        return value + penalty.value(w), grad + penalty.gradient(w)
+
+    result = optimize.minimize(
+        objective,
+        np.array(w0, dtype=float),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
+    )
+    # L-BFGS-B also stops on a relative objective change below ftol, which at
+    # machine precision means no further progress is possible: count it as
+    # converged rather than warning about it.
+    converged = bool(result.success)
+    if not converged:
+        _warn_not_converged("L-BFGS", max_iter, context)
+    return OptimResult(x=result.x, fun=float(result.fun), n_iter=int(result.nit), converged=converged)
+
+
+def proximal_gradient(
+    datafit,
+    penalty,
+    w0,
+    *,
+    accelerated=True,
+    step=1.0,
+    tol=1e-8,
+    max_iter=10_000,
+    is_feasible=None,
+    context=None,
+):
+    """Minimise ``datafit(w) + penalty(w)`` by proximal gradient with backtracking.
+
+    With ``accelerated=True`` this is FISTA with adaptive restart: momentum is
+    dropped whenever the objective goes up or the extrapolated point is
+    infeasible, which keeps the method monotone and safe on datafits whose
+    domain is not the whole space.
+
+    Parameters
+    ----------
+    datafit : object with ``value_and_gradient(w)``
+        May return ``inf`` outside its domain.
+    penalty : object with ``value(w)`` and ``prox(w, step)``
+    w0 : ndarray of shape (n_params,)
+        A feasible starting point (copied, never modified).
+    accelerated : bool, default=True
+        FISTA momentum (with restarts) or plain ISTA.
+    step : float, default=1.0
+        Initial step; halved until the quadratic upper bound holds, and allowed
+        to grow again by a factor 1.25 per iteration so one bad region does not
+        slow the rest of the run.
+    tol : float, default=1e-8
+        Stop when a proximal step moves no parameter by more than
+        ``tol * max(1, max|w|)``.
+    max_iter : int, default=10000
+    is_feasible : callable or None
+        Extra feasibility test ``is_feasible(w) -> bool``; points failing it are
+        rejected like points where the datafit is infinite.
+    context : str or None
+        Named in the ConvergenceWarning.
+
+    Returns
+    -------
+    OptimResult
+    """
+    x = np.array(w0, dtype=float)
+
+    def evaluate(w):
+        if is_feasible is not None and not is_feasible(w):
+            return np.inf, None
+        value, grad = datafit.value_and_gradient(w)
+        return value, grad
+
+    f_x, grad_x = evaluate(x)
+    if not np.isfinite(f_x):
+        raise ValueError("The starting point of the proximal gradient solver is infeasible.")
+    objective_x = f_x + penalty.value(x)
+
+    y, f_y, grad_y = x, f_x, grad_x
+    y_is_x = True
+    momentum = 1.0
+    converged = False
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        # Backtracking on the quadratic upper bound at y.
+        while True:
+            z = penalty.prox(y - step * grad_y, step)
+            f_z, grad_z = evaluate(z)
+            diff = z - y
+            upper_bound = f_y + grad_y @ diff + (diff @ diff) / (2 * step)
+            if np.isfinite(f_z) and f_z <= upper_bound + _ROUNDING * abs(f_y):
+                break
+            step *= 0.5
+            if step < 1e-20:
+                break
+        objective_z = f_z + penalty.value(z) if np.isfinite(f_z) else np.inf
+
+        if accelerated and not y_is_x and objective_z > objective_x:
+            # Restart: the momentum overshot; take a plain step from x instead.
+            momentum = 1.0
+            y, f_y, grad_y, y_is_x = x, f_x, grad_x, True
+            continue
+
+        if not np.isfinite(objective_z):
+            break
+        if np.max(np.abs(diff), initial=0.0) <= tol * max(1.0, np.max(np.abs(z), initial=0.0)):
+            x, f_x, grad_x, objective_x = z, f_z, grad_z, objective_z
+            converged = True
+            break
+
+        if accelerated:
+            next_momentum = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * momentum**2))
+            y = z + ((momentum - 1.0) / next_momentum) * (z - x)
+            momentum = next_momentum
+            f_y, grad_y = evaluate(y)
+            y_is_x = False
+            if not np.isfinite(f_y):
+                momentum = 1.0
+                y, f_y, grad_y, y_is_x = z, f_z, grad_z, True
+        else:
+            y, f_y, grad_y, y_is_x = z, f_z, grad_z, True
+        x, f_x, grad_x, objective_x = z, f_z, grad_z, objective_z
+        step *= 1.25
+
+    if not converged:
+        _warn_not_converged("Proximal gradient", max_iter, context)
+    return OptimResult(x=x, fun=float(objective_x), n_iter=n_iter, converged=converged)
