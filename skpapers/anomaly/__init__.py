@@ -1,3 +1,5 @@
 """Anomaly (novelty) detectors with scikit-learn's outlier-detection API."""
 
-__all__ = []
+from ._gaussian import GaussianAnomalyDetector
+
+__all__ = ["GaussianAnomalyDetector"]
