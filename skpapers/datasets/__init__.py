@@ -1,3 +1,10 @@
 """Generators for the papers' data-generating processes (``make_*``)."""
 
-__all__ = []
+from ._compositional import make_logistic_normal
+from ._survival import make_censored_regression
+from ._gaussian_mixture import gaussian_bayes_error, make_gaussian_mixture_classification
+
+__all__ = [
+    "make_censored_regression",
+    "make_logistic_normal",
+    "gaussian_bayes_error", "make_gaussian_mixture_classification"]
