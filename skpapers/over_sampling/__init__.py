@@ -1,3 +1,5 @@
 """Over-samplers with imbalanced-learn's ``fit_resample`` API."""
 
-__all__ = []
+from ._smote import OriginalSMOTE
+
+__all__ = ["OriginalSMOTE"]
