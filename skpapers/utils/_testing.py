@@ -18,6 +18,11 @@ CHECK_PARAMS = {
         {"component_selection": "npca", "covariance": "oas"},
         {"component_selection": "pca", "covariance": "mcd", "random_state": 0, "threshold": "empirical"},
     ],
+    # Plain SMOTE, and "auto" nominal detection (string input runs SMOTE-N).
+    "OriginalSMOTE": [
+        {"random_state": 0},
+        {"categorical_features": "auto", "interpolation": "per_feature", "random_state": 0},
+    ],
 }
 
 EXPECTED_FAILED_CHECKS = {}
