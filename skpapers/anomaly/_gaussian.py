@@ -8,7 +8,6 @@ from scipy import linalg
 from scipy.stats import chi2
 from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
 from sklearn.covariance import OAS, EmpiricalCovariance, LedoitWolf, MinCovDet, ShrunkCovariance
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -238,12 +237,10 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
                 "threshold='chi2' needs a single feature group: an aggregate of several Mahalanobis "
                 "distances does not follow a chi distribution. Use threshold='empirical' with feature_groups."
             )
-        # One seed for all groups so that refitting gives the same result.
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         fitted = []
         for position, columns in enumerate(groups):
             X_group = X if columns is None else X[:, columns]
-            fitted.append(self._fit_group(X_group, position, seed))
+            fitted.append(self._fit_group(X_group, position))
         self._fitted_groups = fitted
         self.groups_ = [np.arange(X.shape[1]) if columns is None else columns for columns in groups]
 
@@ -301,7 +298,7 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
             isinstance(self.covariance, Real) and not isinstance(self.covariance, str) and self.covariance > 0
         )
 
-    def _covariance_estimator(self, seed):
+    def _covariance_estimator(self):
         if self.covariance == "ledoit_wolf":
             return LedoitWolf(store_precision=False, assume_centered=self.assume_centered)
         if self.covariance == "oas":
@@ -309,7 +306,9 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
         if self.covariance == "empirical":
             return EmpiricalCovariance(store_precision=False, assume_centered=self.assume_centered)
         if self.covariance == "mcd":
-            return MinCovDet(store_precision=False, assume_centered=self.assume_centered, random_state=seed)
+            return MinCovDet(
+                store_precision=False, assume_centered=self.assume_centered, random_state=self.random_state
+            )
         return ShrunkCovariance(
             store_precision=False, assume_centered=self.assume_centered, shrinkage=float(self.covariance)
         )
@@ -346,13 +345,13 @@ class GaussianAnomalyDetector(OutlierMixin, BaseEstimator):
                 keep = keep[~null]
         return pca_mean, axes[keep], ratio[keep]
 
-    def _fit_group(self, X, position, seed):
+    def _fit_group(self, X, position):
         if self.component_selection is not None:
             pca_mean, components, ratio = self._select_components(X, position)
             Z = (X - pca_mean) @ components.T
         else:
             pca_mean, components, ratio, Z = None, None, None, X
-        estimator = self._covariance_estimator(seed)
+        estimator = self._covariance_estimator()
         with warnings.catch_warnings():
             # A singular covariance is reported below with a clearer message.
             warnings.filterwarnings("ignore", message=".*not full rank.*")
