@@ -116,7 +116,219 @@ def _drop_self(indices, queries):
     return indices[~is_self].reshape(indices.shape[0], indices.shape[1] - 1)
 
 
-class OriginalSMOTE(BaseSampler):
+class _BaseOriginalSMOTE(BaseSampler):
+    """Input checking and the seed / neighbour / interpolation machinery shared by the samplers."""
+
+    # -- input checking -------------------------------------------------
+    def _check_X_y(self, X, y, accept_sparse=None):
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if self.categorical_features is None:
+            X, y = validate_data(
+                self, X=X, y=y, reset=True, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32]
+            )
+            self.categorical_features_ = np.array([], dtype=int)
+            return X, y, binarize_y
+
+        if not _is_dataframe(X):
+            X = check_array(X, dtype=None, accept_sparse=["csr", "csc"], ensure_all_finite=False)
+        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+        categorical = _categorical_indices(X, self.categorical_features, self.n_features_in_)
+        self.categorical_features_ = categorical
+        if categorical.size == 0:
+            X = check_array(X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32])
+            y = column_or_1d(y)
+            check_consistent_length(X, y)
+            return X, y, binarize_y
+
+        if sparse.issparse(X):
+            raise ValueError(
+                "Sparse X is not supported with nominal features (categorical_features); "
+                "pass a dense array or a DataFrame."
+            )
+        X = X.to_numpy(dtype=object) if _is_dataframe(X) else np.asarray(X)
+        y = column_or_1d(y)
+        check_consistent_length(X, y)
+        continuous = np.setdiff1d(np.arange(X.shape[1]), categorical)
+        if continuous.size:
+            try:
+                X_continuous = X[:, continuous].astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"Columns {continuous.tolist()} of X are continuous (not in categorical_features) "
+                    f"but are not numeric: {exc}."
+                ) from exc
+            if not np.isfinite(X_continuous).all():
+                raise ValueError(
+                    "Input X contains NaN or infinity in its continuous columns "
+                    f"{continuous.tolist()}; SMOTE cannot interpolate them."
+                )
+        return X, y, binarize_y
+
+    # -- resampling machinery -----------------------------------------
+    def _feature_space(self, X, y, rows):
+        """The matrix the neighbour search runs on, and its metric, for one class."""
+        categorical = self.categorical_features_
+        if categorical.size == 0:
+            return X[rows], "euclidean", None
+        continuous = np.setdiff1d(np.arange(X.shape[1]), categorical)
+        codes = self._codes_[:, rows] if self._codes_ is not None else None
+        if continuous.size == 0:
+            # SMOTE-N: value difference metric with q = r = 1 is an L1 distance
+            # between per-value class distributions, so it embeds exactly.
+            blocks = [profile[code] for profile, code in zip(self._vdm_profiles_, codes)]
+            return np.hstack(blocks), "manhattan", None
+        X_continuous = X[np.ix_(rows, continuous)].astype(np.float64)
+        median_std = float(np.median(X_continuous.std(axis=0)))
+        # A one-hot block scaled by Med / sqrt(2) adds Med^2 to the squared
+        # distance for every nominal feature on which two rows differ.
+        blocks = [X_continuous]
+        for code, n_categories in zip(codes, self._n_categories_):
+            one_hot = np.zeros((rows.size, n_categories))
+            one_hot[np.arange(rows.size), code] = median_std / np.sqrt(2.0)
+            blocks.append(one_hot)
+        return np.hstack(blocks), "euclidean", median_std
+
+    def _prepare_nominal(self, X, y):
+        self._codes_, self._categories_, self._n_categories_, self._vdm_profiles_ = None, [], [], []
+        categorical = self.categorical_features_
+        if categorical.size == 0:
+            return
+        codes = []
+        for position in categorical:
+            code, categories = _encode_column(X[:, position], position)
+            codes.append(code)
+            self._categories_.append(categories)
+            self._n_categories_.append(categories.size)
+        self._codes_ = np.array(codes)
+        if categorical.size == X.shape[1]:
+            _, y_codes = np.unique(y, return_inverse=True)
+            n_classes = y_codes.max() + 1
+            for code, n_categories in zip(self._codes_, self._n_categories_):
+                counts = np.zeros((n_categories, n_classes))
+                np.add.at(counts, (code, y_codes), 1.0)
+                self._vdm_profiles_.append(counts / counts.sum(axis=1, keepdims=True))
+
+    def _plan(self, X, y, classes, rng, percentage):
+        """Seeds, neighbours and the fitted searches, class by class."""
+        if percentage > 100 and percentage % 100:
+            warnings.warn(
+                f"percentage={percentage} is not a multiple of 100; as in the paper, each seed "
+                f"makes int(percentage / 100) = {int(percentage // 100)} rows.",
+                UserWarning,
+            )
+        self._prepare_nominal(X, y)
+        k = self.k_neighbors
+        plan = []
+        self.nn_, self.median_std_ = {}, {}
+        for klass in classes:
+            rows = np.flatnonzero(y == klass)
+            n_rows = rows.size
+            if n_rows < 2:
+                raise ValueError(
+                    f"Class {klass!r} has {n_rows} row; SMOTE needs at least 2 rows of a class to "
+                    "interpolate between them."
+                )
+            if n_rows <= k:
+                raise ValueError(
+                    f"k_neighbors={k} needs at least k_neighbors + 1 = {k + 1} rows of class {klass!r}; "
+                    f"got {n_rows}. Lower k_neighbors."
+                )
+            if percentage < 100:
+                n_seeds = int(np.floor(percentage / 100 * n_rows))
+                seeds = np.sort(rng.permutation(n_rows)[:n_seeds])
+                per_seed = 1
+            else:
+                seeds = np.arange(n_rows)
+                per_seed = int(percentage // 100)
+            space, metric, median_std = self._feature_space(X, y, rows)
+            if median_std is not None:
+                self.median_std_[klass] = median_std
+            nn = NearestNeighbors(n_neighbors=k + 1, metric=metric, n_jobs=self.n_jobs).fit(space)
+            self.nn_[klass] = nn
+            if seeds.size:
+                neighbors = _drop_self(nn.kneighbors(space[seeds], return_distance=False), seeds)
+            else:
+                neighbors = np.empty((0, k), dtype=int)
+            plan.append((klass, rows, seeds, neighbors, per_seed))
+        return plan
+
+    def _assemble(self, X, y, plan, rng):
+        n_samples, n_features = X.shape
+        k = self.k_neighbors
+        categorical = self.categorical_features_
+        continuous = np.setdiff1d(np.arange(n_features), categorical)
+        n_new = sum(seeds.size * per_seed for _, _, seeds, _, per_seed in plan)
+
+        if sparse.issparse(X):
+            pieces = [X]
+        else:
+            X_res = np.empty((n_samples + n_new, n_features), dtype=X.dtype)
+            X_res[:n_samples] = X
+        y_res = np.empty(n_samples + n_new, dtype=y.dtype)
+        y_res[:n_samples] = y
+        seed_indices, neighbor_indices = [], []
+
+        start = n_samples
+        for klass, rows, seeds, neighbors, per_seed in plan:
+            count = seeds.size * per_seed
+            if count == 0:
+                continue
+            stop = start + count
+            y_res[start:stop] = klass
+            which = np.repeat(np.arange(seeds.size), per_seed)
+            seed_rows = rows[seeds[which]]
+            seed_indices.append(seed_rows)
+
+            if continuous.size:
+                partner = neighbors[which, rng.randint(k, size=count)]
+                partner_rows = rows[partner]
+                neighbor_indices.append(partner_rows)
+                width = continuous.size if self.interpolation == "per_feature" else 1
+                gaps = rng.uniform(size=(count, width))
+                if sparse.issparse(X):
+                    base = X[seed_rows]
+                    pieces.append((base + (X[partner_rows] - base).multiply(gaps)).astype(X.dtype))
+                elif categorical.size == 0:
+                    block = X[partner_rows]
+                    base = X[seed_rows]
+                    block -= base
+                    block *= gaps.astype(X.dtype, copy=False)
+                    block += base
+                    X_res[start:stop] = block
+                else:
+                    base = X[np.ix_(seed_rows, continuous)].astype(np.float64)
+                    step = X[np.ix_(partner_rows, continuous)].astype(np.float64) - base
+                    X_res[start:stop, continuous] = base + gaps * step
+            else:
+                neighbor_indices.append(np.full(count, -1))
+
+            if categorical.size:
+                for j, position in enumerate(categorical):
+                    class_codes = self._codes_[j, rows]
+                    winner = _vote(class_codes[neighbors], self._n_categories_[j], which, rng)
+                    X_res[start:stop, position] = self._categories_[j][winner]
+            start = stop
+
+        self.sample_indices_ = np.arange(n_samples)
+        self.seed_indices_ = np.concatenate(seed_indices) if seed_indices else np.array([], dtype=int)
+        self.neighbor_indices_ = np.concatenate(neighbor_indices) if neighbor_indices else np.array([], dtype=int)
+        for name in ("_codes_", "_categories_", "_n_categories_", "_vdm_profiles_"):
+            delattr(self, name)
+        if sparse.issparse(X):
+            return sparse.vstack(pieces, format=X.format, dtype=X.dtype), y_res
+        return X_res, y_res
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = True
+        tags.input_tags.string = self.categorical_features is not None
+        tags.input_tags.sparse = self.categorical_features is None or (
+            isinstance(self.categorical_features, str) and self.categorical_features == "auto"
+        )
+        return tags
+
+
+class OriginalSMOTE(_BaseOriginalSMOTE):
     """SMOTE over-sampling exactly as the paper states it (N percent, k neighbours).
 
     Every row of an over-sampled class (a *seed*) makes ``percentage / 100``
@@ -259,216 +471,8 @@ class OriginalSMOTE(BaseSampler):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    # -- input checking -------------------------------------------------
-    def _check_X_y(self, X, y, accept_sparse=None):
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if self.categorical_features is None:
-            X, y = validate_data(
-                self, X=X, y=y, reset=True, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32]
-            )
-            self.categorical_features_ = np.array([], dtype=int)
-            return X, y, binarize_y
-
-        if not _is_dataframe(X):
-            X = check_array(X, dtype=None, accept_sparse=["csr", "csc"], ensure_all_finite=False)
-        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
-        categorical = _categorical_indices(X, self.categorical_features, self.n_features_in_)
-        self.categorical_features_ = categorical
-        if categorical.size == 0:
-            X = check_array(X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32])
-            y = column_or_1d(y)
-            check_consistent_length(X, y)
-            return X, y, binarize_y
-
-        if sparse.issparse(X):
-            raise ValueError(
-                "Sparse X is not supported with nominal features (categorical_features); "
-                "pass a dense array or a DataFrame."
-            )
-        X = X.to_numpy(dtype=object) if _is_dataframe(X) else np.asarray(X)
-        y = column_or_1d(y)
-        check_consistent_length(X, y)
-        continuous = np.setdiff1d(np.arange(X.shape[1]), categorical)
-        if continuous.size:
-            try:
-                X_continuous = X[:, continuous].astype(np.float64)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"Columns {continuous.tolist()} of X are continuous (not in categorical_features) "
-                    f"but are not numeric: {exc}."
-                ) from exc
-            if not np.isfinite(X_continuous).all():
-                raise ValueError(
-                    "Input X contains NaN or infinity in its continuous columns "
-                    f"{continuous.tolist()}; SMOTE cannot interpolate them."
-                )
-        return X, y, binarize_y
-
-    # -- resampling -----------------------------------------------------
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
         classes = [c for c in np.unique(y) if c in self.sampling_strategy_]
-        if self.percentage > 100 and self.percentage % 100:
-            warnings.warn(
-                f"percentage={self.percentage} is not a multiple of 100; as in the paper, each seed "
-                f"makes int(percentage / 100) = {int(self.percentage // 100)} rows.",
-                UserWarning,
-            )
-        plan = self._plan(X, y, classes, rng)
+        plan = self._plan(X, y, classes, rng, self.percentage)
         return self._assemble(X, y, plan, rng)
-
-    def _feature_space(self, X, y, rows):
-        """The matrix the neighbour search runs on, and its metric, for one class."""
-        categorical = self.categorical_features_
-        if categorical.size == 0:
-            return X[rows], "euclidean", None
-        continuous = np.setdiff1d(np.arange(X.shape[1]), categorical)
-        codes = self._codes_[:, rows] if self._codes_ is not None else None
-        if continuous.size == 0:
-            # SMOTE-N: value difference metric with q = r = 1 is an L1 distance
-            # between per-value class distributions, so it embeds exactly.
-            blocks = [profile[code] for profile, code in zip(self._vdm_profiles_, codes)]
-            return np.hstack(blocks), "manhattan", None
-        X_continuous = X[np.ix_(rows, continuous)].astype(np.float64)
-        median_std = float(np.median(X_continuous.std(axis=0)))
-        # A one-hot block scaled by Med / sqrt(2) adds Med^2 to the squared
-        # distance for every nominal feature on which two rows differ.
-        blocks = [X_continuous]
-        for code, n_categories in zip(codes, self._n_categories_):
-            one_hot = np.zeros((rows.size, n_categories))
-            one_hot[np.arange(rows.size), code] = median_std / np.sqrt(2.0)
-            blocks.append(one_hot)
-        return np.hstack(blocks), "euclidean", median_std
-
-    def _prepare_nominal(self, X, y):
-        self._codes_, self._categories_, self._n_categories_, self._vdm_profiles_ = None, [], [], []
-        categorical = self.categorical_features_
-        if categorical.size == 0:
-            return
-        codes = []
-        for position in categorical:
-            code, categories = _encode_column(X[:, position], position)
-            codes.append(code)
-            self._categories_.append(categories)
-            self._n_categories_.append(categories.size)
-        self._codes_ = np.array(codes)
-        if categorical.size == X.shape[1]:
-            _, y_codes = np.unique(y, return_inverse=True)
-            n_classes = y_codes.max() + 1
-            for code, n_categories in zip(self._codes_, self._n_categories_):
-                counts = np.zeros((n_categories, n_classes))
-                np.add.at(counts, (code, y_codes), 1.0)
-                self._vdm_profiles_.append(counts / counts.sum(axis=1, keepdims=True))
-
-    def _plan(self, X, y, classes, rng):
-        """Seeds, neighbours and the fitted searches, class by class."""
-        self._prepare_nominal(X, y)
-        k = self.k_neighbors
-        plan = []
-        self.nn_, self.median_std_ = {}, {}
-        for klass in classes:
-            rows = np.flatnonzero(y == klass)
-            n_rows = rows.size
-            if n_rows < 2:
-                raise ValueError(
-                    f"Class {klass!r} has {n_rows} row; SMOTE needs at least 2 rows of a class to "
-                    "interpolate between them."
-                )
-            if n_rows <= k:
-                raise ValueError(
-                    f"k_neighbors={k} needs at least k_neighbors + 1 = {k + 1} rows of class {klass!r}; "
-                    f"got {n_rows}. Lower k_neighbors."
-                )
-            if self.percentage < 100:
-                n_seeds = int(np.floor(self.percentage / 100 * n_rows))
-                seeds = np.sort(rng.permutation(n_rows)[:n_seeds])
-                per_seed = 1
-            else:
-                seeds = np.arange(n_rows)
-                per_seed = int(self.percentage // 100)
-            space, metric, median_std = self._feature_space(X, y, rows)
-            if median_std is not None:
-                self.median_std_[klass] = median_std
-            nn = NearestNeighbors(n_neighbors=k + 1, metric=metric, n_jobs=self.n_jobs).fit(space)
-            self.nn_[klass] = nn
-            if seeds.size:
-                neighbors = _drop_self(nn.kneighbors(space[seeds], return_distance=False), seeds)
-            else:
-                neighbors = np.empty((0, k), dtype=int)
-            plan.append((klass, rows, seeds, neighbors, per_seed))
-        return plan
-
-    def _assemble(self, X, y, plan, rng):
-        n_samples, n_features = X.shape
-        k = self.k_neighbors
-        categorical = self.categorical_features_
-        continuous = np.setdiff1d(np.arange(n_features), categorical)
-        n_new = sum(seeds.size * per_seed for _, _, seeds, _, per_seed in plan)
-
-        if sparse.issparse(X):
-            pieces = [X]
-        else:
-            X_res = np.empty((n_samples + n_new, n_features), dtype=X.dtype)
-            X_res[:n_samples] = X
-        y_res = np.empty(n_samples + n_new, dtype=y.dtype)
-        y_res[:n_samples] = y
-        seed_indices, neighbor_indices = [], []
-
-        start = n_samples
-        for klass, rows, seeds, neighbors, per_seed in plan:
-            count = seeds.size * per_seed
-            if count == 0:
-                continue
-            stop = start + count
-            y_res[start:stop] = klass
-            which = np.repeat(np.arange(seeds.size), per_seed)
-            seed_rows = rows[seeds[which]]
-            seed_indices.append(seed_rows)
-
-            if continuous.size:
-                partner = neighbors[which, rng.randint(k, size=count)]
-                partner_rows = rows[partner]
-                neighbor_indices.append(partner_rows)
-                width = continuous.size if self.interpolation == "per_feature" else 1
-                gaps = rng.uniform(size=(count, width))
-                if sparse.issparse(X):
-                    base = X[seed_rows]
-                    pieces.append((base + (X[partner_rows] - base).multiply(gaps)).astype(X.dtype))
-                elif categorical.size == 0:
-                    block = X[partner_rows]
-                    base = X[seed_rows]
-                    block -= base
-                    block *= gaps.astype(X.dtype, copy=False)
-                    block += base
-                    X_res[start:stop] = block
-                else:
-                    base = X[np.ix_(seed_rows, continuous)].astype(np.float64)
-                    step = X[np.ix_(partner_rows, continuous)].astype(np.float64) - base
-                    X_res[start:stop, continuous] = base + gaps * step
-            else:
-                neighbor_indices.append(np.full(count, -1))
-
-            if categorical.size:
-                for j, position in enumerate(categorical):
-                    class_codes = self._codes_[j, rows]
-                    winner = _vote(class_codes[neighbors], self._n_categories_[j], which, rng)
-                    X_res[start:stop, position] = self._categories_[j][winner]
-            start = stop
-
-        self.sample_indices_ = np.arange(n_samples)
-        self.seed_indices_ = np.concatenate(seed_indices) if seed_indices else np.array([], dtype=int)
-        self.neighbor_indices_ = np.concatenate(neighbor_indices) if neighbor_indices else np.array([], dtype=int)
-        for name in ("_codes_", "_categories_", "_n_categories_", "_vdm_profiles_"):
-            delattr(self, name)
-        if sparse.issparse(X):
-            return sparse.vstack(pieces, format=X.format, dtype=X.dtype), y_res
-        return X_res, y_res
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        tags.input_tags.string = self.categorical_features is not None
-        tags.input_tags.sparse = self.categorical_features is None or (
-            isinstance(self.categorical_features, str) and self.categorical_features == "auto"
-        )
-        return tags
