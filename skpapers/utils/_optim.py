@@ -391,3 +391,77 @@ def proximal_gradient(
     if not converged:
         _warn_not_converged("Proximal gradient", max_iter, context)
     return OptimResult(x=x, fun=float(objective_x), n_iter=n_iter, converged=converged)
+
+
+# ---------------------------------------------------------------------------
+# Direction-only datafit and the unit-sphere constraint (halfspace learners)
+# ---------------------------------------------------------------------------
+
+
+class BandRampLoss:
+    """Weighted mean ramp loss of the normalised margin of a homogeneous halfspace.
+
+    ``value(w) = mean_i weights_i * ramp(-y_i <u, x_i>)`` with ``u = w / ||w||``
+    and ``y`` in {-1, +1}.  ``ramp`` rises from 0 at ``-sigma / 2`` to 1 at
+    ``sigma / 2``: linearly (``shape="linear"``) or as the cubic smoothstep
+    ``3 s^2 - 2 s^3`` (``shape="smoothstep"``, continuously differentiable).
+    Only the points in the band ``|<u, x>| < sigma / 2`` move the gradient.
+
+    The loss depends on the direction of ``w`` only, so its gradient is
+    tangent to the sphere through ``w``: at a unit vector it equals the
+    Riemannian gradient ``(I - u u^T) grad``.  Paired with :class:`UnitSphere`
+    the proximal gradient solver is then projected gradient descent on the
+    sphere.  ``w = 0`` is outside the domain (``inf``).
+    """
+
+    def __init__(self, X, y, sigma, sample_weight=None, shape="linear"):
+        if shape not in ("linear", "smoothstep"):
+            raise ValueError(f"shape must be 'linear' or 'smoothstep'; got {shape!r}.")
+        self.X = X
+        self.y = np.asarray(y, dtype=float)
+        self.sigma = float(sigma)
+        self.shape = shape
+        self.weights = _normalised_weights(sample_weight, X.shape[0])
+
+    @property
+    def n_params(self):
+        return self.X.shape[1]
+
+    def ramp(self, z):
+        """Return ``ramp(z)`` and its derivative, elementwise."""
+        s = np.clip(z / self.sigma + 0.5, 0.0, 1.0)
+        inside = (s > 0.0) & (s < 1.0)
+        if self.shape == "linear":
+            return s, inside / self.sigma
+        return s * s * (3.0 - 2.0 * s), 6.0 * s * (1.0 - s) / self.sigma
+
+    def value_and_gradient(self, w):
+        norm = np.linalg.norm(w)
+        if not np.isfinite(norm) or norm == 0.0:
+            return np.inf, np.zeros_like(w)
+        u = w / norm
+        value, slope = self.ramp(-self.y * (self.X @ u))
+        grad_u = self.X.T @ (self.weights * slope * -self.y)
+        grad = (grad_u - u * (u @ grad_u)) / norm
+        return float(self.weights @ value), grad
+
+    def value(self, w):
+        return self.value_and_gradient(w)[0]
+
+
+class UnitSphere:
+    """Indicator of the unit sphere ``{w : ||w|| = 1}``; its prox is the projection ``w / ||w||``.
+
+    The sphere is not convex, so the proximal gradient solver becomes a
+    projected (nonconvex) descent; used with direction-only datafits such as
+    :class:`BandRampLoss`, whose value does not change along the projection.
+    """
+
+    is_smooth = False
+
+    def value(self, w):
+        return 0.0
+
+    def prox(self, w, step):
+        norm = np.linalg.norm(w)
+        return w / norm if norm > 0.0 else w
