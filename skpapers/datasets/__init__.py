@@ -1,10 +1,12 @@
 """Generators for the papers' data-generating processes (``make_*``)."""
 
 from ._compositional import make_logistic_normal
+from ._r3d import make_distributional_rd
 from ._survival import make_censored_regression
 from ._gaussian_mixture import gaussian_bayes_error, make_gaussian_mixture_classification
 
 __all__ = [
+    "make_distributional_rd",
     "make_censored_regression",
     "make_logistic_normal",
     "gaussian_bayes_error", "make_gaussian_mixture_classification"]
