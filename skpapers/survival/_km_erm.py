@@ -434,11 +434,12 @@ class KaplanMeierWeightedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstim
         if not (sample_weight[event] > 0).any():
             raise ValueError("sample_weight is zero on every uncensored row: nothing is left to fit.")
 
+        # sample_weight is consumed here: the regressor always receives the censoring
+        # weights (user weights folded in), so only the other parameters are routed
         if get_config()["enable_metadata_routing"]:
-            inner_params = dict(process_routing(self, "fit", sample_weight=sample_weight, **fit_params).estimator.fit)
+            inner_params = dict(process_routing(self, "fit", **fit_params).estimator.fit)
         else:
             inner_params = dict(fit_params)
-        inner_params.pop("sample_weight", None)  # replaced by the censoring weights
 
         unit = np.ones_like(sample_weight)
         if self.censoring == "beran":
