@@ -316,6 +316,10 @@ class PooledGaussianNB(ClassifierMixin, BaseEstimator):
             "intercept_": np.where(counts > 0, intercept, -np.inf),
         }
 
+    def __sklearn_is_fitted__(self):
+        # validate_data sets n_features_in_ before a first batch can be rejected.
+        return hasattr(self, "coef_")
+
     def _linear_scores(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
