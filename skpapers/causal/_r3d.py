@@ -163,8 +163,19 @@ def _optimal_bandwidth(bias_diff, variance, f0, n, s, integrated, dq, fallback):
     return np.where(bad, fallback, h)
 
 
-def _select_bandwidth(x, Y, quantiles, integrated, s, order, kernel, pilot_kernel, coverage_correction, label):
-    """Three-step plug-in bandwidth of the R3D package (MSE per column or one IMSE)."""
+def _select_bandwidth(
+    x, Y, quantiles, integrated, s, order, kernel, pilot_kernel, coverage_correction, selector, label
+):
+    """Three-step plug-in bandwidth (MSE per column, or one IMSE for all columns).
+
+    ``selector="plug-in"`` re-estimates in step 2 the (s + 1)-th derivative with a
+    local polynomial of order s + 1 at the pilot bandwidth, so every step is in
+    the units of ``x`` and the bandwidth is equivariant to rescaling ``x``.
+    ``selector="package"`` is the R package's step 2: the top coefficient of an
+    order-s fit in the scaled basis and the intercept-weighted residual variance,
+    which is not equivariant (a bandwidth chosen for ``x`` in percent is not 100
+    times the one chosen for ``x`` as a fraction).
+    """
     n = x.size
     sd = np.std(x, ddof=1)
     c_n = 1.06 * sd * n ** (-0.2)
@@ -174,34 +185,44 @@ def _select_bandwidth(x, Y, quantiles, integrated, s, order, kernel, pilot_kerne
     constants = _kernel_constants(kernel, s)
 
     # Step 1: global polynomials of order s + 1 on each side give a pilot bandwidth.
-    bias, var = {}, {}
+    bias, var, bias_constant, var_constant = {}, {}, {}, {}
     for side in ("above", "below"):
         mask = x >= 0 if side == "above" else x < 0
         gamma, lam, psi = constants[side]
         g_inv_e1 = np.linalg.solve(gamma, np.eye(s + 1)[0])
+        bias_constant[side] = g_inv_e1 @ lam
+        var_constant[side] = g_inv_e1 @ psi @ g_inv_e1
         if np.count_nonzero(mask) > s + 1:
             coef, v = _global_polynomial(x[mask], Y[mask], s + 1)
             top = coef[s + 1]
         else:
             top, v = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
-        bias[side] = g_inv_e1 @ lam * top
-        var[side] = v * (g_inv_e1 @ psi @ g_inv_e1)
+        bias[side] = bias_constant[side] * top
+        var[side] = v * var_constant[side]
     pilot = _optimal_bandwidth(
         bias["above"] - bias["below"], var["above"] + var["below"], f0, n, s, integrated, dq, fallback
     )
 
+    # Step 2: local fits at the pilot bandwidth re-estimate bias and variance.
+    pilot_order = s + 1 if selector == "plug-in" else s
     # Plug-in values can collapse on small or rough samples; never go below a
     # window that keeps enough units on each side for the polynomial to exist.
-    pilot = np.maximum(pilot, _smallest_workable_bandwidth(x, s))
-
-    # Step 2: local polynomials of order s at the pilot bandwidth re-estimate bias and variance.
+    pilot = np.maximum(pilot, _smallest_workable_bandwidth(x, pilot_order))
     for side in ("above", "below"):
-        coef, weights, fitted = _local_polynomial(x, Y, pilot, s, side, pilot_kernel, f"pilot {label}")
-        bias[side] = coef[s] / math.factorial(s + 1)
-        # the package averages over the units with positive intercept weight only
-        w = np.where(weights > 0, weights, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            var[side] = np.sum(w * (Y - fitted) ** 2, axis=0) / np.sum(w, axis=0)
+        coef, weights, fitted = _local_polynomial(x, Y, pilot, pilot_order, side, pilot_kernel, f"pilot {label}")
+        if selector == "plug-in":
+            on_side = x >= 0 if side == "above" else x < 0
+            k = pilot_kernel(x[:, None] / np.atleast_1d(pilot)[None, :]) * on_side[:, None]
+            bias[side] = bias_constant[side] * coef[s + 1] / np.asarray(pilot) ** (s + 1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sigma2 = np.sum(k * (Y - fitted) ** 2, axis=0) / np.sum(k, axis=0)
+            var[side] = sigma2 * var_constant[side]
+        else:
+            bias[side] = coef[s] / math.factorial(s + 1)
+            # the package averages over the units with positive intercept weight only
+            w = np.where(weights > 0, weights, 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                var[side] = np.sum(w * (Y - fitted) ** 2, axis=0) / np.sum(w, axis=0)
 
     # Step 3: the same formula with the refined estimates.
     h = _optimal_bandwidth(
@@ -352,6 +373,14 @@ class DistributionalRDD(BaseEstimator):
         Kernel of the second step of the bandwidth selector; ``None`` uses
         ``kernel``. ``"triangular"`` reproduces the R package ``R3D``, whose
         second step always uses it.
+    bandwidth_selector : {"plug-in", "package"}, default="plug-in"
+        Second step of the three-step bandwidth selector. ``"plug-in"``
+        re-estimates the ``(s + 1)``-th derivative by a local polynomial of
+        order ``s + 1`` at the pilot bandwidth, which keeps the selected
+        bandwidth equivariant to the units of ``X``. ``"package"`` is the R
+        package's step (top coefficient of an order-``s`` fit in the scaled
+        basis), kept to reproduce its bandwidths; it is not equivariant to
+        rescaling ``X``.
     coverage_correction : bool, default=False
         Shrink the selected bandwidths by ``n ** (-s / ((2s + 3)(s + 3)))``,
         the coverage-error rule of thumb of Calonico, Cattaneo and Farrell.
@@ -446,6 +475,7 @@ class DistributionalRDD(BaseEstimator):
         "bandwidth": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither"), "array-like"],
         "bandwidth_treatment": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "pilot_kernel": [StrOptions(set(_KERNELS)), None],
+        "bandwidth_selector": [StrOptions({"plug-in", "package"})],
         "coverage_correction": ["boolean"],
         "n_bootstrap": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, 1, closed="neither")],
@@ -464,6 +494,7 @@ class DistributionalRDD(BaseEstimator):
         bandwidth="auto",
         bandwidth_treatment="auto",
         pilot_kernel=None,
+        bandwidth_selector="plug-in",
         coverage_correction=False,
         n_bootstrap=200,
         alpha=0.05,
@@ -479,6 +510,7 @@ class DistributionalRDD(BaseEstimator):
         self.bandwidth = bandwidth
         self.bandwidth_treatment = bandwidth_treatment
         self.pilot_kernel = pilot_kernel
+        self.bandwidth_selector = bandwidth_selector
         self.coverage_correction = coverage_correction
         self.n_bootstrap = n_bootstrap
         self.alpha = alpha
@@ -583,11 +615,11 @@ class DistributionalRDD(BaseEstimator):
         X = validate_data(self, X, ensure_2d=False, dtype=np.float64, ensure_min_samples=2)
         if X.ndim == 1:
             X = X[:, None]
-            self.n_features_in_ = 1
         if X.ndim != 2 or X.shape[1] != 1:
             raise ValueError(
                 f"X must hold the running variable only (one column); got shape {X.shape}."
             )
+        self.n_features_in_ = 1
         x = X[:, 0] - self.cutoff
         n = x.size
         n_above = int(np.count_nonzero(x >= 0))
@@ -617,7 +649,7 @@ class DistributionalRDD(BaseEstimator):
         if isinstance(self.bandwidth, str):
             h = _select_bandwidth(
                 x, Q, quantiles, integrated, self.pilot_order, self.order, kernel, pilot_kernel,
-                self.coverage_correction, "bandwidth",
+                self.coverage_correction, self.bandwidth_selector, "bandwidth",
             )
         elif np.ndim(self.bandwidth) == 0:
             h = float(self.bandwidth)
@@ -660,8 +692,8 @@ class DistributionalRDD(BaseEstimator):
             if isinstance(self.bandwidth_treatment, str):
                 h_t = float(
                     _select_bandwidth(
-                        x, t[:, None], quantiles[:1], False, self.pilot_order, self.order, kernel, pilot_kernel,
-                        self.coverage_correction, "bandwidth_treatment",
+                        x, t[:, None], quantiles[:1], False, self.pilot_order, self.order, kernel,
+                        pilot_kernel, self.coverage_correction, self.bandwidth_selector, "bandwidth_treatment",
                     )[0]
                 )
             else:
