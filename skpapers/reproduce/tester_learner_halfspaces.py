@@ -172,6 +172,8 @@ def plot(result):
     acceptance = [scenarios[name]["acceptance"] for name in names]
     colours = ["tab:green" if name in GAUSSIAN else "tab:red" for name in names]
     left.barh(names, acceptance, color=colours)
+    for row, rate in enumerate(acceptance):
+        left.text(min(rate, 0.85) + 0.02, row, f"{rate:.0%}", va="center")
     left.set_xlim(0, 1)
     left.invert_yaxis()
     left.set_xlabel("acceptance rate of the tester")
@@ -186,6 +188,8 @@ def plot(result):
     right.set_xticks(positions, ["Massart noise", "adversarial flips"])
     right.set_ylabel("test error")
     right.set_title("Error on Gaussian data")
-    right.legend(loc="upper left")
+    top = max(scenarios[n][k] for n in GAUSSIAN for k in ("best_error", "error", "logistic_error"))
+    right.set_ylim(0, 1.3 * top)
+    right.legend(loc="upper left", ncols=3, fontsize="small")
     fig.tight_layout()
     return {"acceptance_and_error": fig}
