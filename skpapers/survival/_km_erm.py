@@ -21,7 +21,7 @@ from ._targets import _check_event, _check_time, check_survival_target
 
 # Rows of the kernel matrix handled at once by the Beran estimator: bounds the
 # working memory to about ``_BERAN_BLOCK`` float64 values per array.
-_BERAN_BLOCK = 2**22
+_BERAN_BLOCK = 2**20
 
 
 def _check_weights(sample_weight, n_samples):
@@ -105,35 +105,58 @@ def _beran_censoring(Z, time, event, sample_weight, bandwidth):
     """
     n_samples = Z.shape[0]
     key = _order_keys(time, event)
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    censored_pos = np.flatnonzero(~event[order])  # positions, in sorted order, of censored rows
-    censored_key = sorted_key[censored_pos]
-    group_keys, group_start = np.unique(censored_key, return_index=True)
-    at_risk_pos = np.searchsorted(sorted_key, group_keys, side="left")
-
     survival = np.ones(n_samples)
+    group_keys = np.unique(key[~event])  # one Kaplan-Meier factor per censoring time
     if group_keys.size == 0:
         return survival
+    # Columns sorted by decreasing key: the rows at risk at s (key >= s) are then a
+    # prefix, and the rows censored at s the block [n(key > s), n(key >= s)).
+    order = np.argsort(-key, kind="stable")
+    ascending = np.sort(key)
+    lo = n_samples - np.searchsorted(ascending, group_keys, side="right")
+    hi = n_samples - np.searchsorted(ascending, group_keys, side="left")
+    bounds = np.unique(np.concatenate(([0], lo, hi)))
+    bounds = bounds[bounds < n_samples]
+    # segment sums over ``bounds`` (np.add.reduceat) + their cumsum give both the
+    # censored mass (one segment) and the mass at risk (a prefix) of each group
+    mass_segment = np.searchsorted(bounds, lo)
+    at_risk_segment = np.searchsorted(bounds, hi) - 1
+
+    Z_sorted, weight_sorted = Z[order], sample_weight[order]
+    sq_norms = np.einsum("ij,ij->i", Z_sorted, Z_sorted)
     rows = np.flatnonzero(event & (sample_weight > 0))
     n_before = np.searchsorted(group_keys, key[rows], side="left")
-    sq_norms = np.einsum("ij,ij->i", Z, Z)
-    block = max(1, _BERAN_BLOCK // max(n_samples, 1))
+    block = max(1, _BERAN_BLOCK // n_samples)
     for start in range(0, rows.size, block):
         idx = rows[start : start + block]
-        sq_dist = sq_norms[idx, None] - 2.0 * Z[idx] @ Z.T + sq_norms[None, :]
-        np.maximum(sq_dist, 0.0, out=sq_dist)
+        query = Z[idx]
+        if Z.shape[1] <= 8:
+            # a few features: exact squared differences beat a skinny matrix product
+            kernel = np.zeros((idx.size, n_samples))
+            for column in range(Z.shape[1]):
+                kernel += np.subtract.outer(query[:, column], Z_sorted[:, column]) ** 2
+        else:
+            kernel = query @ Z_sorted.T
+            kernel *= -2.0
+            kernel += np.einsum("ij,ij->i", query, query)[:, None]
+            kernel += sq_norms[None, :]
+            np.maximum(kernel, 0.0, out=kernel)
         # shift by each row's smallest distance (its own, 0): the ratios below are
         # scale free, and the row's own kernel value stays 1, so nothing underflows to 0/0
-        sq_dist -= sq_dist.min(axis=1, keepdims=True)
-        kernel = np.exp(-0.5 * sq_dist / bandwidth**2) if np.isfinite(bandwidth) else np.ones_like(sq_dist)
-        kernel *= sample_weight[None, :]
-        kernel = kernel[:, order]
-        at_risk = np.cumsum(kernel[:, ::-1], axis=1)[:, ::-1][:, at_risk_pos]
-        censored_mass = np.add.reduceat(kernel[:, censored_pos], group_start, axis=1)
+        kernel -= kernel.min(axis=1, keepdims=True)
+        if np.isfinite(bandwidth):
+            kernel *= -0.5 / bandwidth**2
+            np.exp(kernel, out=kernel)
+        else:
+            kernel[:] = 1.0
+        kernel *= weight_sorted[None, :]
+        segments = np.add.reduceat(kernel, bounds, axis=1)
+        prefix = np.cumsum(segments, axis=1)
+        at_risk = prefix[:, at_risk_segment]
+        censored_mass = segments[:, mass_segment]
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(at_risk > 0, censored_mass / at_risk, 0.0)
-            log_factor = np.log1p(-np.minimum(ratio, 1.0))
+            log_factor = np.log1p(-np.clip(ratio, 0.0, 1.0))
         cum = np.concatenate((np.zeros((idx.size, 1)), np.cumsum(log_factor, axis=1)), axis=1)
         survival[idx] = np.exp(cum[np.arange(idx.size), n_before[start : start + block]])
     return survival

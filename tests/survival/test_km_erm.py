@@ -114,8 +114,10 @@ def test_estimator_reproduces_ipcridge(data):
         np.testing.assert_allclose(ours.predict(X), peer.predict(X), rtol=1e-8)
 
 
-def test_beran_matches_direct_loop_with_ties():
-    X, time, event = _tied(seed=1)
+@pytest.mark.parametrize("n_features", [2, 10])  # both distance computations
+def test_beran_matches_direct_loop_with_ties(n_features):
+    _, time, event = _tied(seed=1)
+    X = np.random.RandomState(1).normal(size=(time.shape[0], n_features))
     for bandwidth in (0.3, 1.0, 3.0):
         ours = beran_censoring_weights(X, time, event, bandwidth=bandwidth)
         np.testing.assert_allclose(ours, _beran_by_loop(X, time, event, bandwidth), rtol=1e-10)
