@@ -36,7 +36,7 @@ from skpapers.naive_bayes import PooledGaussianNB
 estimators = {"naive Bayes": PooledGaussianNB(), "logistic regression": LogisticRegression(max_iter=1000)}
 sizes = 2 ** np.arange(2, 10)
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, ax = plt.subplots(figsize=(6.5, 4.2))
 for n_features, color in [(25, "C0"), (100, "C1")]:
     X, y, params = make_gaussian_mixture_classification(
         4096, n_features, return_params=True, random_state=0
@@ -51,11 +51,12 @@ for n_features, color in [(25, "C0"), (100, "C1")]:
         )
     needed = curves.samples_to_reach(bayes + 0.01)
     print(f"n={n_features}: Bayes error {bayes:.1e}; samples to reach it + 0.01: {needed}")
-    axes[0].plot(sizes, curves.mean[0], "-o", color=color, label=f"naive Bayes, n={n_features}")
-    axes[0].plot(sizes, curves.mean[1], "--s", color=color, label=f"logistic regression, n={n_features}")
-axes[0].axhline(0.01, color="grey", lw=0.8, ls=":")
-axes[0].set(xscale="log", xlabel="training size m", ylabel="test error", title="Independent features")
-axes[0].legend(fontsize=8)
+    ax.plot(sizes, curves.mean[0], "-o", color=color, label=f"naive Bayes, n={n_features}")
+    ax.plot(sizes, curves.mean[1], "--s", color=color, label=f"logistic regression, n={n_features}")
+ax.axhline(0.01, color="grey", lw=0.8, ls=":")
+ax.set(xscale="log", xlabel="training size m", ylabel="test error", title="Independent features")
+ax.legend(fontsize=8)
+fig.tight_layout()
 
 # %%
 # Correlated features: two regimes
@@ -79,14 +80,15 @@ with threadpool_limits(limits=1):
     curves = learning_curve_comparison(
         estimators, X, y, train_sizes=sizes, n_repeats=3, X_test=X_test, y_test=y_test, random_state=0
     )
+fig, ax = plt.subplots(figsize=(6.5, 4.2))
 print(f"Bayes error {gaussian_bayes_error(means, cov):.3f}; curves cross at m={curves.crossover()}")
 for row, (name, style) in enumerate(zip(curves.names, ["-o", "--s"])):
-    axes[1].errorbar(sizes, curves.mean[row], yerr=curves.std[row], fmt=style, capsize=3, label=name)
-axes[1].axhline(gaussian_bayes_error(means, cov), color="black", lw=0.8, ls=":", label="Bayes error")
+    ax.errorbar(sizes, curves.mean[row], yerr=curves.std[row], fmt=style, capsize=3, label=name)
+ax.axhline(gaussian_bayes_error(means, cov), color="black", lw=0.8, ls=":", label="Bayes error")
 if curves.crossover() is not None:
-    axes[1].axvline(curves.crossover(), color="grey", lw=0.8, label="crossover")
-axes[1].set(xscale="log", xlabel="training size m", ylabel="test error", title="Correlated features")
-axes[1].legend(fontsize=8)
+    ax.axvline(curves.crossover(), color="grey", lw=0.8, label="crossover")
+ax.set(xscale="log", xlabel="training size m", ylabel="test error", title="Correlated features")
+ax.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 

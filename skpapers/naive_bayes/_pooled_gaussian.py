@@ -96,7 +96,7 @@ class PooledGaussianNB(ClassifierMixin, BaseEstimator):
         in ``partial_fit`` but not seen yet, which is never predicted.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of the features, when ``X`` has string feature names.
 
     See Also
