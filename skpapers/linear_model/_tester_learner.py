@@ -63,11 +63,16 @@ class TesterRejectionWarning(UserWarning):
     Examples
     --------
     >>> import warnings
-    >>> from skpapers.linear_model import TesterRejectionWarning
-    >>> issubclass(TesterRejectionWarning, UserWarning)
-    True
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore", TesterRejectionWarning)
+    >>> import numpy as np
+    >>> from skpapers.linear_model import TestableHalfspaceClassifier, TesterRejectionWarning
+    >>> X = np.random.default_rng(0).uniform(-3 ** 0.5, 3 ** 0.5, size=(4000, 3))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = TestableHalfspaceClassifier(random_state=0).fit(X, X[:, 0] > 0)
+    >>> [w.category.__name__ for w in caught]
+    ['TesterRejectionWarning']
+    >>> clf.test_passed_
+    False
     """
 
     def __init__(self, message):
@@ -93,9 +98,14 @@ class TesterRejectedError(ValueError):
 
     Examples
     --------
-    >>> from skpapers.linear_model import TesterRejectedError
-    >>> issubclass(TesterRejectedError, ValueError)
-    True
+    >>> import numpy as np
+    >>> from skpapers.linear_model import TestableHalfspaceClassifier, TesterRejectedError
+    >>> X = 1.5 * np.random.default_rng(0).normal(size=(4000, 3))  # not standardised
+    >>> try:
+    ...     TestableHalfspaceClassifier(on_reject="raise", random_state=0).fit(X, X[:, 0] > 0)
+    ... except TesterRejectedError as error:
+    ...     print(str(error)[:39])
+    The halfspace tester rejected the data:
     """
 
     def __init__(self, message):
