@@ -403,3 +403,17 @@ def test_weights_are_permutation_equivariant(seed, bandwidth):
     w = beran_censoring_weights(X, time, event, bandwidth=bandwidth)
     np.testing.assert_allclose(beran_censoring_weights(X[perm], time[perm], event[perm], bandwidth=bandwidth), w[perm])
     assert (w >= 0).all() and (w[event] >= 1).all() and (w[~event] == 0).all()
+
+
+def test_sparse_and_dataframe_inputs_give_the_dense_fit(data):
+    import scipy.sparse as sp
+
+    X, y = data
+    dense = KaplanMeierWeightedRegressor().fit(X, y).predict(X)
+    for container in (sp.csr_matrix, sp.coo_matrix, sp.csc_array):
+        np.testing.assert_allclose(KaplanMeierWeightedRegressor().fit(container(X), y).predict(container(X)), dense)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    reg = KaplanMeierWeightedRegressor(censoring="beran").fit(frame, y)
+    np.testing.assert_allclose(reg.predict(frame), KaplanMeierWeightedRegressor(censoring="beran").fit(X, y).predict(X))
+    with pytest.raises(TypeError, match="Sparse data"):
+        KaplanMeierWeightedRegressor(censoring="beran").fit(sp.csr_matrix(X), y)
