@@ -355,7 +355,7 @@ class KaplanMeierWeightedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstim
         The bandwidth used (``censoring="beran"`` only).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column names.
 
     See Also
