@@ -470,7 +470,8 @@ class KaplanMeierWeightedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstim
             survival = _beran_censoring(_standardize(X_kernel), time, event, sample_weight, self.bandwidth_)
         else:
             survival, self.censoring_times_, self.censoring_survival_ = _km_censoring(time, event, sample_weight)
-        ipcw = _inverse_survival(survival, event, unit)
+        # rows of zero weight may have G = 0 (nothing else at risk): keep them at 0, not 0 * inf
+        ipcw = _inverse_survival(survival, event & (sample_weight > 0), unit)
         if self.max_weight is not None:
             np.minimum(ipcw, self.max_weight, out=ipcw)
         self.weights_ = ipcw * sample_weight

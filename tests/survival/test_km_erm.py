@@ -417,3 +417,14 @@ def test_sparse_and_dataframe_inputs_give_the_dense_fit(data):
     np.testing.assert_allclose(reg.predict(frame), KaplanMeierWeightedRegressor(censoring="beran").fit(X, y).predict(X))
     with pytest.raises(TypeError, match="Sparse data"):
         KaplanMeierWeightedRegressor(censoring="beran").fit(sp.csr_matrix(X), y)
+
+
+@pytest.mark.parametrize("censoring", ["kaplan-meier", "beran"])
+def test_zero_weight_rows_stay_finite(censoring):
+    # with the last row weightless, nothing of weight is at risk after the censoring at 2: G(3-) = 0
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = np.column_stack([[1.0, 2.0, 3.0, 0.5], [1, 0, 1, 1]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        reg = KaplanMeierWeightedRegressor(censoring=censoring).fit(X, y, sample_weight=[1, 1, 0, 1])
+    np.testing.assert_array_equal(reg.weights_, [1, 0, 0, 1])
