@@ -283,6 +283,13 @@ def learning_curve_comparison(
     --------
     sklearn.model_selection.learning_curve : One estimator, cross-validated.
 
+    Notes
+    -----
+    The work is many small fits, for which multi-threaded BLAS brings little
+    and, on a busy machine, costs much: running the call inside
+    ``threadpoolctl.threadpool_limits(limits=1)``, or with ``n_jobs``, is
+    often several times faster.
+
     References
     ----------
     .. [1] C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li and J. Zhu, "Revisiting

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from joblib import parallel_config
+from threadpoolctl import threadpool_limits
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -77,9 +79,13 @@ def test_same_seed_same_result_and_n_jobs_does_not_change_it():
     X, y = _data()
     kwargs = dict(train_sizes=[8, 32, 128], n_repeats=3, random_state=0)
     estimators = {"NB": PooledGaussianNB(), "LR": LogisticRegression()}
-    serial = learning_curve_comparison(estimators, X, y, **kwargs)
-    again = learning_curve_comparison(estimators, X, y, **kwargs)
-    parallel = learning_curve_comparison(estimators, X, y, n_jobs=2, **kwargs)
+    # Threads (and one BLAS thread each) keep the test fast; the tasks and their
+    # seeds are the same with processes.
+    with threadpool_limits(limits=1):
+        serial = learning_curve_comparison(estimators, X, y, **kwargs)
+        again = learning_curve_comparison(estimators, X, y, **kwargs)
+        with parallel_config(backend="threading"):
+            parallel = learning_curve_comparison(estimators, X, y, n_jobs=2, **kwargs)
     np.testing.assert_array_equal(serial.scores, again.scores)
     np.testing.assert_array_equal(serial.scores, parallel.scores)
 
