@@ -398,6 +398,10 @@ def proximal_gradient(
 # ---------------------------------------------------------------------------
 
 
+# Below this share of active rows, BandRampLoss gathers them for the gradient.
+_BAND_GATHER_SHARE = 0.25
+
+
 class BandRampLoss:
     """Weighted mean ramp loss of the normalised margin of a homogeneous halfspace.
 
@@ -441,7 +445,14 @@ class BandRampLoss:
             return np.inf, np.zeros_like(w)
         u = w / norm
         value, slope = self.ramp(-self.y * (self.X @ u))
-        grad_u = self.X.T @ (self.weights * slope * -self.y)
+        scores = self.weights * slope * -self.y
+        active = np.flatnonzero(slope)
+        # Only band points have a slope: for a narrow band, gathering their
+        # rows is cheaper than a second pass over all of X.
+        if active.size < _BAND_GATHER_SHARE * slope.size:
+            grad_u = self.X[active].T @ scores[active]
+        else:
+            grad_u = self.X.T @ scores
         grad = (grad_u - u * (u @ grad_u)) / norm
         return float(self.weights @ value), grad
 
