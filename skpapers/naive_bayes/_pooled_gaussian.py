@@ -25,10 +25,12 @@ def _class_statistics(X, y_codes, weights, n_classes):
         if total <= 0:
             continue
         Xk = X[mask]
-        mean = w @ Xk / total
+        # einsum rather than a BLAS matrix-vector product: as fast on one
+        # thread, and not slowed down by thread contention on a busy machine.
+        mean = np.einsum("i,ij->j", w, Xk) / total
         counts[k] = total
         means[k] = mean
-        variances[k] = w @ (Xk - mean) ** 2 / total
+        variances[k] = np.einsum("i,ij->j", w, (Xk - mean) ** 2) / total
     return counts, means, variances
 
 
