@@ -179,6 +179,18 @@ def _operator_distance_to_identity(matrices):
     return np.max(np.abs(eigenvalues - 1.0), axis=-1)
 
 
+def _orthogonal_complement(w):
+    """Orthonormal basis (columns) of the hyperplane orthogonal to the unit vector ``w``.
+
+    The Householder reflection that swaps ``w`` and ``-sign(w_0) e_0`` is
+    orthogonal; its other columns span w-perp.  O(d^2), no decomposition.
+    """
+    v = w.copy()
+    v[0] += np.copysign(1.0, w[0])
+    reflection = np.eye(w.size) - 2.0 * np.outer(v, v) / (v @ v)
+    return reflection[:, 1:]
+
+
 def _null_fourth_moments(n_samples, n_draws, rng):
     """``mean(t^4)`` of ``n_samples`` standard normals, ``n_draws`` times, in bounded memory."""
     out = np.empty(n_draws)
@@ -388,7 +400,7 @@ def halfspace_band_test(
     min_band = _MIN_BAND_POINTS_PER_FEATURE * n_features
     # An orthonormal basis of w-perp: conditional moments are then those of a
     # (d - 1)-dimensional vector, as in the Monte Carlo null.
-    basis = np.linalg.svd(np.eye(n_features) - np.outer(w, w))[0][:, : n_features - 1]
+    basis = _orthogonal_complement(w)
     too_few = f"only {n_band} test points in the band |<w,x>| <= sigma/2; at least {min_band} are needed"
 
     if n_band < min_band:

@@ -2,6 +2,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from scipy.optimize import approx_fprime
 from sklearn.linear_model import LogisticRegression
@@ -381,3 +383,44 @@ def test_too_few_band_points_reject_with_a_reason():
     for name in ("band_covariance", "gradient", "band_error"):
         assert not clf.test_results_[name]["passed"]
         assert "band" in clf.test_results_[name]["reason"]
+
+
+# --- invariances (property tests) -------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**16), n_features=st.integers(2, 6))
+def test_tester_is_rotation_and_row_order_invariant(seed, n_features):
+    # Under x -> Qx, w -> Qw every statistic is unchanged, and the Monte Carlo
+    # draws are the same for the same seed: the whole result must match.
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(400, n_features))
+    w = rng.normal(size=n_features)
+    y = np.sign(X @ w + 0.5 * rng.normal(size=400))
+    rotation = np.linalg.qr(rng.normal(size=(n_features, n_features)))[0]
+    order = rng.permutation(400)
+    reference = halfspace_band_test(X, y, w, random_state=0)
+    rotated = halfspace_band_test(X @ rotation.T, y, rotation @ w, random_state=0)
+    shuffled = halfspace_band_test(X[order], y[order], w, random_state=0)
+    for other in (rotated, shuffled):
+        assert other.passed == reference.passed
+        assert set(other.reasons) == set(reference.reasons)
+        for name, value in reference.statistic.items():
+            assert other.statistic[name] == pytest.approx(value, rel=1e-7, abs=1e-10), name
+            assert other.pvalue[name] == pytest.approx(reference.pvalue[name], rel=1e-9), name
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 2**16))
+def test_learner_is_rotation_equivariant_and_label_swap_flips_w(seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(1000, 4))
+    y, _ = _massart_labels(X, rng)
+    rotation = np.linalg.qr(rng.normal(size=(4, 4)))[0]
+    clf = _fit(X, y, random_state=1)
+    rotated = _fit(X @ rotation.T, y, random_state=1)
+    swapped = _fit(X, -y, random_state=1)
+    # Equal up to the solver's stopping rule: rounding differences can end the
+    # descent one step apart on the piecewise-linear loss.
+    np.testing.assert_allclose(rotated.coef_[0], rotation @ clf.coef_[0], atol=1e-4)
+    np.testing.assert_allclose(swapped.coef_, -clf.coef_, atol=1e-4)
