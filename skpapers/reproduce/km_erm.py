@@ -15,8 +15,8 @@ B. Censoring that depends on ``x_1`` (~34% censored, n=1000): marginal
    Kaplan-Meier weights are misspecified, the Beran weights (h=0.5) are not.
 C. Real covariates and durations: the 128 uncensored patients of the
    Veterans' lung cancer trial shipped with scikit-survival, censored at random
-   (exponential, ~41%), log-days regressed on the covariates; the oracle is the
-   fit on the uncensored durations.
+   (exponential, ~41%, and ~27% as a sensitivity check), log-days regressed on
+   the covariates; the oracle is the fit on the uncensored durations.
 """
 
 import warnings
@@ -33,6 +33,7 @@ from ._registry import ReproductionResult, register
 _SPEC = {"oracle": 0.02, "km": 0.14, "naive": 1.13, "drop": 1.13, "km_dependent": 0.41, "beran": 0.22,
          "naive_dependent": 1.32}
 _VETERANS_RATE = 1 / 150  # censors about 41% of the 128 uncensored patients
+_VETERANS_LIGHT_RATE = 1 / 300  # about 27%: long durations are observed more often
 
 
 def _fits(X, time, event, duration=None, censoring="kaplan-meier", bandwidth="scott"):
@@ -106,7 +107,7 @@ def _dependent(seeds, rng):
     }
 
 
-def _veterans(n_draws, rng):
+def _veterans(n_draws, rng, rate=_VETERANS_RATE):
     from sksurv.datasets import load_veterans_lung_cancer
 
     X, y = load_veterans_lung_cancer()
@@ -122,7 +123,7 @@ def _veterans(n_draws, rng):
     bias, mse = {k: [] for k in ("km", "naive", "drop")}, {k: [] for k in ("km", "naive", "drop")}
     censored = []
     for _ in range(n_draws):
-        censoring = np.log(rng.exponential(1 / _VETERANS_RATE, size=log_duration.shape[0]))
+        censoring = np.log(rng.exponential(1 / rate, size=log_duration.shape[0]))
         event = log_duration <= censoring
         censored.append(1 - event.mean())
         # Kaplan-Meier weights only depend on the order of the times, so fitting log-days is exact
@@ -160,6 +161,8 @@ def run(quick=False, random_state=0):
     a = _independent(list(seeds[:n_a]), rng)
     b = _dependent(list(seeds[n_a:]), rng)
     c = _veterans(n_c, rng)
+    # lighter censoring: if the residual bias comes from the rarely observed long durations, it shrinks
+    c["light"] = {k: v for k, v in _veterans(n_c, rng, _VETERANS_LIGHT_RATE).items() if k.startswith("mean") or "fraction" in k}
 
     a_ok = a["km_beats_naive_fraction"] >= 0.9 and abs(a["mean_bias"]["km"]) < 0.25 * abs(a["mean_bias"]["naive"])
     a_ok = a_ok and a["mean_bias"]["naive"] < 0 and a["mean_bias"]["drop"] < 0

@@ -481,7 +481,7 @@ class KaplanMeierWeightedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstim
                 f"One row carries {self.weights_.max() / total:.0%} of the total censoring weight (a late "
                 "event with a small estimated probability of remaining uncensored); consider max_weight.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
 
         keep = event if self.drop_censored else np.ones_like(event)
