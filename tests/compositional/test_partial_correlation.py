@@ -264,3 +264,25 @@ def test_input_is_not_modified():
     copy = X.copy()
     CompositionalPartialCorrelation(pseudocount=1.0).fit(X).transform(X)
     np.testing.assert_array_equal(X, copy)
+
+
+@pytest.mark.parametrize("normalising_set", [[2, 3, 4], [4, 5], [3]])
+def test_normalising_by_a_set_among_the_controls_gives_the_same_values(normalising_set):
+    # log(x_k / g(x_S)) for a normalising set S (a single part: alr): when S lies among the
+    # controls, residual correlations equal rho_ij. (Not for clr, where S holds i and j.)
+    X = _compositions(n_samples=200, n_parts=6, seed=8)
+    rho = compositional_partial_corr(X)[0]
+    log_X = np.log(X)
+    coordinates = log_X - log_X[:, normalising_set].mean(axis=1, keepdims=True)
+    for i, j in [(0, 1), (0, 5), (1, 5)]:
+        if {i, j} & set(normalising_set):
+            continue
+        controls = [k for k in range(6) if k not in (i, j)]
+        design = np.column_stack([np.ones(len(X)), coordinates[:, controls]])
+        # the controls can be collinear (the set's coordinates sum to zero): least squares
+        # through the pseudo-inverse still gives the residuals
+        residuals = [
+            target - design @ np.linalg.lstsq(design, target, rcond=None)[0]
+            for target in (coordinates[:, i], coordinates[:, j])
+        ]
+        assert np.corrcoef(*residuals)[0, 1] == pytest.approx(rho[i, j], abs=1e-10)
