@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chi2, kstest
+from scipy.stats import f as f_law
 from sklearn.covariance import OAS, EmpiricalCovariance, LedoitWolf, MinCovDet, ShrunkCovariance
 from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
@@ -162,6 +163,28 @@ def test_chi2_threshold_formula_and_realised_false_positive_rate(fpr):
     realised = np.mean(detector.predict(fresh) == -1)
     # Binomial noise of 20000 draws is at most 0.0021; estimation error adds a little more.
     assert abs(realised - fpr) < 0.01
+
+
+def test_estimation_error_inflates_the_chi2_false_positive_rate_as_the_hotelling_law_predicts():
+    # Documented behaviour (Notes): with the empirical covariance, a fresh Gaussian sample's scaled squared
+    # distance d2 * (n - 1) / n * (n - k) / (k * (n + 1)) follows F(k, n - k) exactly, so the chi-square
+    # threshold for 5% gives about 9.5% false positives when k = 50 and n = 1000.
+    n, k = 1000, 50
+    rng = np.random.default_rng(11)
+    threshold = chi2.ppf(0.95, k)
+    predicted = f_law.sf(threshold * (n - 1) / n * (n - k) / (k * (n + 1)), k, n - k)
+    realised = [
+        np.mean(
+            GaussianAnomalyDetector(covariance="empirical").fit(rng.standard_normal((n, k))).predict(
+                rng.standard_normal((20000, k))
+            )
+            == -1
+        )
+        for _ in range(3)
+    ]
+    assert predicted == pytest.approx(0.095, abs=0.002)
+    # Three draws of 20000: binomial sd 0.0012; the training draw adds a similar amount.
+    assert abs(np.mean(realised) - predicted) < 0.006
 
 
 def test_empirical_threshold_is_the_training_quantile():
