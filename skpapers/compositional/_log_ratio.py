@@ -92,7 +92,7 @@ class LogRatioTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         Non-negative index of the reference part (``kind="alr"`` only).
     n_features_in_ : int
         Number of parts seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the parts seen in ``fit``; defined only when ``X`` has
         string column names.
 

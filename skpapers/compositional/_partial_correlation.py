@@ -112,23 +112,23 @@ class CompositionalPartialCorrelation(OneToOneFeatureMixin, TransformerMixin, Ba
 
     Attributes
     ----------
-    location_ : ndarray of shape (n_features_in_,)
+    location_ : ndarray of shape (`n_features_in_`,)
         Mean of the clr coordinates.
-    covariance_ : ndarray of shape (n_features_in_, n_features_in_)
+    covariance_ : ndarray of shape (`n_features_in_`, `n_features_in_`)
         Covariance ``Gamma`` of the clr coordinates (rows sum to zero).
-    precision_ : ndarray of shape (n_features_in_, n_features_in_)
+    precision_ : ndarray of shape (`n_features_in_`, `n_features_in_`)
         Moore-Penrose inverse ``Omega`` of ``covariance_`` (rows sum to zero).
-    partial_correlation_ : ndarray of shape (n_features_in_, n_features_in_)
+    partial_correlation_ : ndarray of shape (`n_features_in_`, `n_features_in_`)
         Partial correlations of each pair of parts given all the other parts,
         with a unit diagonal.
-    partial_variance_ : ndarray of shape (n_features_in_,)
+    partial_variance_ : ndarray of shape (`n_features_in_`,)
         Residual variance of ``log(x_i / x_r)`` regressed on all the other
         log-ratios (any reference ``r != i``), that is ``1 / Omega_ii``.
     n_samples_ : int
         Number of samples seen in ``fit``.
     n_features_in_ : int
         Number of parts seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the parts seen in ``fit``; defined only when ``X`` has
         string column names.
 
