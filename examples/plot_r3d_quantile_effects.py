@@ -1,7 +1,7 @@
 """
-=========================================================
+============================================================
 Quantile effects at a cutoff when outcomes are distributions
-=========================================================
+============================================================
 
 Each unit (a firm, a county) sits on one side of a cutoff of a running
 variable and contributes a *sample* of outcomes (the wages of its workers).
