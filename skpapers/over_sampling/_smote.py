@@ -395,7 +395,7 @@ class OriginalSMOTE(_BaseOriginalSMOTE):
         features are present).
     n_features_in_ : int
         Number of features seen in ``fit_resample``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` has string column names.
 
     See Also

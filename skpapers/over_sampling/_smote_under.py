@@ -65,7 +65,7 @@ class SMOTEUnderSampler(_BaseOriginalSMOTE):
         (empty when ``smote_percentage == 0``).
     n_features_in_ : int
         Number of features seen in ``fit_resample``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` has string column names.
 
     See Also
