@@ -1,6 +1,7 @@
 """Generators for the papers' data-generating processes (``make_*``)."""
 
 from ._compositional import make_logistic_normal
+from ._presto import make_presto_ordinal
 from ._r3d import make_distributional_rd
 from ._survival import make_censored_regression
 from ._gaussian_mixture import gaussian_bayes_error, make_gaussian_mixture_classification
@@ -9,4 +10,5 @@ __all__ = [
     "make_distributional_rd",
     "make_censored_regression",
     "make_logistic_normal",
+    "make_presto_ordinal",
     "gaussian_bayes_error", "make_gaussian_mixture_classification"]

@@ -1,5 +1,9 @@
 """Linear models built on the shared loss / penalty / solver core."""
 
+from ._logistic_gd import LogisticGDClassifier
+from ._perceptron import BatchPerceptronClassifier
+from ._presto import PRESTOClassifier
+from ._presto_cv import PRESTOClassifierCV
 from ._tester_learner import (
     TestableHalfspaceClassifier,
     TesterRejectedError,
@@ -8,6 +12,10 @@ from ._tester_learner import (
 )
 
 __all__ = [
+    "BatchPerceptronClassifier",
+    "LogisticGDClassifier",
+    "PRESTOClassifier",
+    "PRESTOClassifierCV",
     "TestableHalfspaceClassifier",
     "TesterRejectedError",
     "TesterRejectionWarning",
