@@ -366,3 +366,21 @@ def test_property_counts_and_rows_inside_the_minority_box(n_minority, percentage
     minority = X[y == 1]
     new = X_res[len(X) :]
     assert np.all(new >= minority.min(axis=0) - 1e-12) and np.all(new <= minority.max(axis=0) + 1e-12)
+
+
+def test_dict_sampling_strategy_names_classes_and_its_counts_are_ignored(data):
+    X, y = data
+    n_minority = int((y == 1).sum())
+    _, y_res = OriginalSMOTE(percentage=200, sampling_strategy={1: 10_000}, random_state=0).fit_resample(X, y)
+    assert (y_res == 1).sum() == 3 * n_minority  # the percentage, not the 10,000 asked by the dict
+    _, y_res = OriginalSMOTE(percentage=100, sampling_strategy="all", random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(np.bincount(y_res), 2 * np.bincount(y))
+
+
+def test_tiny_percentage_can_make_no_rows(data):
+    X, y = data
+    n_minority = int((y == 1).sum())
+    sampler = OriginalSMOTE(percentage=100 / (n_minority + 1), random_state=0)  # floor(< 1) seeds
+    X_res, y_res = sampler.fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X)
+    assert sampler.seed_indices_.size == 0 and sampler.neighbor_indices_.size == 0
