@@ -545,7 +545,7 @@ class TestableHalfspaceClassifier(ClassifierMixin, BaseEstimator):
         The band width used.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names, when ``X`` has string column names.
 
     See Also
