@@ -19,6 +19,9 @@ _KERNELS = {
 }
 
 
+# floats per block of the per-level local fits (bounds their memory)
+_MAX_BLOCK = 4_000_000
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -76,9 +79,17 @@ def _local_polynomial(x, Y, h, order, side, kernel, label):
     fitted : ndarray of shape (n, m)
         The fitted polynomial at every unit (meaningful on ``side`` only).
     """
+    common = np.ndim(h) == 0
+    block = max(1, _MAX_BLOCK // (x.size * (order + 1)))
+    if not common and Y.shape[1] > block:
+        # per-level windows cost n * levels * (order + 1) floats: go by blocks of levels
+        parts = [
+            _local_polynomial(x, Y[:, i : i + block], h[i : i + block], order, side, kernel, label)
+            for i in range(0, Y.shape[1], block)
+        ]
+        return tuple(np.concatenate(arrays, axis=1) for arrays in zip(*parts))
     on_side = x >= 0 if side == "above" else x < 0
     powers = np.arange(order + 1)
-    common = np.ndim(h) == 0
     hs = np.atleast_1d(np.asarray(h, dtype=np.float64))
     u = x[:, None] / hs[None, :]  # (n, k) with k = 1 or m
     k = kernel(u) * on_side[:, None]

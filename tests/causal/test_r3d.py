@@ -492,3 +492,17 @@ def test_fit_is_idempotent_keeps_inputs_and_pickles():
     clone = pickle.loads(pickle.dumps(rdd))
     np.testing.assert_array_equal(clone.band_upper_, rdd.band_upper_)
     assert rdd.get_params()["quantiles"] is not None and rdd.n_features_in_ == 1
+
+
+def test_per_level_windows_by_blocks_match_one_block(monkeypatch):
+    import skpapers.causal._r3d as module
+
+    X, y, _ = _data(n=200, seed=36)
+    h = np.array([0.4, 0.5, 0.6, 0.7, 0.8])
+    common = dict(method="local_polynomial", quantiles=Q5, bandwidth=h, n_bootstrap=19, random_state=0)
+    whole = DistributionalRDD(**common).fit(X, y)
+    monkeypatch.setattr(module, "_MAX_BLOCK", 200 * 3 * 2)  # two levels per block
+    blocks = DistributionalRDD(**common).fit(X, y)
+    np.testing.assert_allclose(blocks.coef_above_, whole.coef_above_)
+    np.testing.assert_allclose(blocks.intercept_weights_below_, whole.intercept_weights_below_)
+    np.testing.assert_allclose(blocks.bootstrap_draws_, whole.bootstrap_draws_)
