@@ -94,17 +94,20 @@ def _encode_column(column, position):
     return codes.ravel(), categories
 
 
-def _vote(neighbor_codes, n_categories, rows, rng):
+def _vote(neighbor_codes, rows, rng):
     """Most frequent code among each seed's neighbours; ties broken at random per synthetic row.
 
     ``neighbor_codes`` is (n_seeds, k); ``rows`` maps each synthetic row to its seed.
+    Works on the k neighbour positions, so memory does not grow with the number of
+    categories: every tied category fills the same number of positions, so a
+    uniform pick among the positions holding a mode is a uniform pick among the modes.
     """
-    n_seeds = neighbor_codes.shape[0]
-    flat = (np.arange(n_seeds)[:, None] * n_categories + neighbor_codes).ravel()
-    counts = np.bincount(flat, minlength=n_seeds * n_categories).reshape(n_seeds, n_categories)
-    # Counts are integers, so a jitter in [0, 0.5) only reorders tied maxima.
-    jitter = 0.5 * rng.uniform(size=(rows.size, n_categories))
-    return np.argmax(counts[rows] + jitter, axis=1)
+    k = neighbor_codes.shape[1]
+    same = (neighbor_codes[:, :, None] == neighbor_codes[:, None, :]).sum(axis=2)
+    is_mode = same == same.max(axis=1, keepdims=True)
+    # A mode scores in [1, 1.5), any other position in [0, 0.5).
+    pick = np.argmax(is_mode[rows] + 0.5 * rng.uniform(size=(rows.size, k)), axis=1)
+    return neighbor_codes[rows, pick]
 
 
 def _drop_self(indices, queries):
@@ -305,7 +308,7 @@ class _BaseOriginalSMOTE(BaseSampler):
             if categorical.size:
                 for j, position in enumerate(categorical):
                     class_codes = self._codes_[j, rows]
-                    winner = _vote(class_codes[neighbors], self._n_categories_[j], which, rng)
+                    winner = _vote(class_codes[neighbors], which, rng)
                     X_res[start:stop, position] = self._categories_[j][winner]
             start = stop
 

@@ -384,3 +384,15 @@ def test_tiny_percentage_can_make_no_rows(data):
     X_res, y_res = sampler.fit_resample(X, y)
     np.testing.assert_array_equal(X_res, X)
     assert sampler.seed_indices_.size == 0 and sampler.neighbor_indices_.size == 0
+
+
+def test_nominal_ties_are_broken_uniformly_at_random():
+    from skpapers.over_sampling._smote import _vote
+
+    codes = np.array([[0, 0, 1, 1, 2], [3, 3, 3, 1, 2]])
+    rows = np.repeat([0, 1], 4000)
+    winners = _vote(codes, rows, np.random.RandomState(0))
+    assert set(winners[rows == 1]) == {3}
+    first = winners[rows == 0]
+    assert set(first) == {0, 1}
+    assert stats.binomtest(int((first == 0).sum()), first.size, 0.5).pvalue > 1e-3
