@@ -137,18 +137,21 @@ def test_bootstrap_follows_random_state():
 
 def test_positive_weight_residuals_zero_negative_weight_units():
     X, y, _ = _data(n=300, seed=9)
-    xi = np.random.RandomState(0).standard_normal((300, 39))
-    common = dict(quantiles=Q5, bandwidth=0.6, method="local_polynomial")
+    common = dict(quantiles=Q5, bandwidth=0.6, method="local_polynomial", alpha=0.5)
+    probe = DistributionalRDD(**common, n_bootstrap=3, random_state=0).fit(X, y)
+    weight = probe.intercept_weights_above_ + probe.intercept_weights_below_  # one side is zero
+    negative = np.flatnonzero((weight < 0).all(axis=1))
+    positive = np.flatnonzero((weight > 0).all(axis=1))[: negative.size]
+    assert negative.size >= 3
+    units = np.r_[negative, positive]
+    xi = np.zeros((300, units.size))
+    xi[units, np.arange(units.size)] = 1.0  # draw j isolates unit units[j]
     window = DistributionalRDD(**common).fit(X, y, multipliers=xi)
-    positive = DistributionalRDD(bootstrap_residuals="positive-weight", **common).fit(X, y, multipliers=xi)
-    np.testing.assert_array_equal(window.effect_, positive.effect_)
-    negative = (window.intercept_weights_above_ + window.intercept_weights_below_) < 0
-    assert negative.any()
-    # removing the negative-weight contributions is exactly the difference of the draws
-    Q = _quantile_matrix(y, Q5)
-    w = window.intercept_weights_above_ - window.intercept_weights_below_
-    assert not np.allclose(window.bootstrap_draws_, positive.bootstrap_draws_)
-    assert np.all(np.isfinite(positive.bootstrap_draws_)) and Q.shape == w.shape
+    kept = DistributionalRDD(bootstrap_residuals="positive-weight", **common).fit(X, y, multipliers=xi)
+    np.testing.assert_array_equal(window.effect_, kept.effect_)
+    assert np.all(kept.bootstrap_draws_[: negative.size] == 0)
+    assert np.all(window.bootstrap_draws_[: negative.size] != 0)
+    np.testing.assert_array_equal(kept.bootstrap_draws_[negative.size :], window.bootstrap_draws_[negative.size :])
 
 
 # ------------------------------------------------------------------ the two methods
