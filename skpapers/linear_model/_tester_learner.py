@@ -155,7 +155,7 @@ def _monte_carlo(observed, null, alpha):
     """
     n_draws = null.size
     pvalue = (1.0 + np.count_nonzero(null >= observed)) / (n_draws + 1.0)
-    m = math.floor(alpha * (n_draws + 1) - 1) + 1
+    m = math.floor(alpha * (n_draws + 1))
     threshold = np.inf if m <= 0 else float(np.sort(null)[::-1][m - 1])
     return float(pvalue), threshold
 

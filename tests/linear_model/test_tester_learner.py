@@ -124,6 +124,15 @@ def test_gradient_statistic_is_chi_squared_at_a_population_stationary_point():
     assert stats.kstest(q, stats.chi2(d - 1).cdf).pvalue > 0.01
 
 
+def test_monte_carlo_pvalue_and_threshold_at_the_edges():
+    from skpapers.linear_model._tester_learner import _monte_carlo
+
+    null = np.arange(1.0, 10.0)  # B = 9, alpha (B + 1) = 2: threshold is the 2nd largest draw
+    assert _monte_carlo(8.0, null, 0.2) == (pytest.approx(0.3), 8.0)  # passes: 0.3 > 0.2
+    assert _monte_carlo(8.5, null, 0.2)[0] == pytest.approx(0.2)  # fails: 8.5 > 8
+    assert _monte_carlo(100.0, null, 0.05) == (pytest.approx(0.1), np.inf)  # B too small to reject
+
+
 def test_monte_carlo_threshold_is_consistent_with_pvalue():
     rng = np.random.default_rng(5)
     X = rng.normal(size=(500, 3)) * 1.1
