@@ -184,12 +184,12 @@ class _BaseOriginalSMOTE(BaseSampler):
         median_std = float(np.median(X_continuous.std(axis=0)))
         # A one-hot block scaled by Med / sqrt(2) adds Med^2 to the squared
         # distance for every nominal feature on which two rows differ.
-        blocks = [X_continuous]
+        # Sparse, so that many categories do not blow up memory.
+        blocks = [sparse.csr_matrix(X_continuous)]
         for code, n_categories in zip(codes, self._n_categories_):
-            one_hot = np.zeros((rows.size, n_categories))
-            one_hot[np.arange(rows.size), code] = median_std / np.sqrt(2.0)
-            blocks.append(one_hot)
-        return np.hstack(blocks), "euclidean", median_std
+            values = np.full(rows.size, median_std / np.sqrt(2.0))
+            blocks.append(sparse.csr_matrix((values, (np.arange(rows.size), code)), shape=(rows.size, n_categories)))
+        return sparse.hstack(blocks, format="csr"), "euclidean", median_std
 
     def _prepare_nominal(self, X, y):
         self._codes_, self._categories_, self._n_categories_, self._vdm_profiles_ = None, [], [], []

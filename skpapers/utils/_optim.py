@@ -572,3 +572,340 @@ class CumulativeLogitLoss:
 
     def value(self, w):
         return self.value_and_gradient(w)[0]
+
+
+# ---------------------------------------------------------------------------
+# Margin datafits and fixed-step gradient descent (separable classification)
+# ---------------------------------------------------------------------------
+
+
+class _MarginDatafit:
+    """Shared layout of the margin datafits: ``w`` is the coefficient vector alone.
+
+    ``y`` holds labels in {-1, +1}; a bias is a constant column of ``X`` chosen
+    by the caller, so it is one more coordinate of ``w`` and gets no special
+    treatment.  Every datafit here is ``mean_i loss(m_i)`` of the margins
+    ``m_i = y_i <x_i, w>`` with gradient ``-(1/n) sum_i s_i y_i x_i``;
+    :meth:`gradient_weights` returns the ``s_i``.  The margins of the latest
+    evaluated point are kept, so a solver's stopping rule can read them
+    without a second product with ``X``.
+    """
+
+    def __init__(self, X, y):
+        self.X = X
+        self.y = np.asarray(y, dtype=float)
+        self._cache_w = None
+
+    @property
+    def n_params(self):
+        return self.X.shape[1]
+
+    def margins(self, w):
+        """Return ``y * (X @ w)``, reusing the latest evaluation when ``w`` is unchanged."""
+        if self._cache_w is None or not np.array_equal(self._cache_w, w):
+            self._evaluate(w)
+        return self._margin
+
+    def gradient_weights(self, w):
+        """Return the per-sample weights ``s_i`` of the gradient at ``w``."""
+        self.margins(w)
+        return self._weights
+
+    def _evaluate(self, w):
+        self._cache_w = np.array(w, dtype=float)
+        self._margin = self.y * (self.X @ w)
+        self._value, self._weights = self._loss_and_weights(self._margin)
+
+    def value_and_gradient(self, w):
+        self.margins(w)
+        grad = -(self.X.T @ (self._weights * self.y)) / self.X.shape[0]
+        return self._value, grad
+
+    def value(self, w):
+        self.margins(w)
+        return self._value
+
+
+class LogisticMarginLoss(_MarginDatafit):
+    """Mean logistic loss ``(1/n) sum_i log(1 + exp(-m_i))`` with ``m_i = y_i <x_i, w>``.
+
+    Gradient weights ``s_i = expit(-m_i)``.  The value is computed as
+    ``-log_expit(m)`` so that huge margins (large step sizes) give a large
+    finite loss instead of an overflow.
+    """
+
+    def _loss_and_weights(self, margin):
+        return -float(np.mean(special.log_expit(margin))), special.expit(-margin)
+
+
+class PerceptronLoss(_MarginDatafit):
+    """Batch perceptron criterion ``(1/n) sum_i max(0, -m_i)``.
+
+    Its (sub)gradient weights are ``s_i = 1`` for a misclassified sample
+    (``m_i < 0``), ``tie_weight`` for a sample on the hyperplane (``m_i = 0``)
+    and ``0`` otherwise, so that one gradient step of length 1 is one batch
+    perceptron update.  ``tie_weight = 1/2`` is the limit of the logistic
+    weights ``expit(0)``; it matters at ``w = 0``, where every margin is zero.
+    """
+
+    def __init__(self, X, y, tie_weight=0.5):
+        super().__init__(X, y)
+        self.tie_weight = float(tie_weight)
+
+    def _loss_and_weights(self, margin):
+        weights = (margin < 0).astype(float)
+        weights[margin == 0] = self.tie_weight
+        return float(np.mean(np.maximum(-margin, 0.0))), weights
+
+
+def _gradient_descent_divisor(normalization, datafit, w, value, grad):
+    if normalization is None:
+        return 1.0
+    if callable(normalization):
+        return float(normalization(w, value, grad))
+    if normalization == "gradient":
+        return float(np.linalg.norm(grad))
+    if normalization == "loss":
+        return float(value)
+    if normalization == "weights":
+        return float(np.mean(datafit.gradient_weights(w)))
+    raise ValueError(
+        "normalization must be None, 'gradient', 'loss', 'weights' or a callable; " f"got {normalization!r}."
+    )
+
+
+def gradient_descent(
+    datafit,
+    w0,
+    *,
+    step,
+    normalization=None,
+    max_iter=1000,
+    tol=0.0,
+    callback=None,
+    warn=True,
+    context=None,
+):
+    """Gradient descent with a fixed (optionally normalised) step.
+
+    ``w_{t+1} = w_t - step * grad f(w_t) / N(w_t)``, with no line search: the
+    step is the method's parameter, not a safeguard (large-step dynamics on
+    separable data are the object of study, not a bug to correct).
+
+    Parameters
+    ----------
+    datafit : object with ``value_and_gradient(w)``
+    w0 : ndarray of shape (n_params,)
+        Starting point (copied, never modified).
+    step : float
+        The step size ``gamma > 0``.
+    normalization : None, {"gradient", "loss", "weights"} or callable, default=None
+        The divisor ``N(w_t)``: ``1`` (plain gradient descent), the gradient's
+        Euclidean norm, the datafit value, the mean of the datafit's gradient
+        weights ``mean_i s_i`` (margin datafits only), or
+        ``normalization(w, value, grad) -> float``.
+    max_iter : int, default=1000
+        Maximum number of steps.
+    tol : float, default=0.0
+        Stop (converged) when no gradient entry exceeds ``tol`` in absolute
+        value; with 0 only an exactly vanishing gradient stops the run.
+    callback : callable or None
+        ``callback(t, w, value, grad) -> bool`` is called at every iterate
+        ``w_t`` (``t = 0`` is ``w0``) before its step; returning True stops the
+        run as converged, with ``n_iter = t``.
+    warn : bool, default=True
+        Whether to warn ``ConvergenceWarning`` when no stopping rule fired.
+    context : str or None
+        Named in the ConvergenceWarning.
+
+    Returns
+    -------
+    OptimResult
+        ``n_iter`` is the number of steps taken; ``x`` is the last iterate and
+        ``fun`` its datafit value.  A divisor that is zero or not finite (the
+        normalising quantity underflowed) ends the run; it counts as converged
+        only if the gradient is within ``tol``.
+    """
+    w = np.array(w0, dtype=float)
+    for t in range(max_iter + 1):
+        value, grad = datafit.value_and_gradient(w)
+        if callback is not None and callback(t, w, value, grad):
+            return OptimResult(x=w, fun=float(value), n_iter=t, converged=True)
+        if np.max(np.abs(grad), initial=0.0) <= tol:
+            return OptimResult(x=w, fun=float(value), n_iter=t, converged=True)
+        if t == max_iter:
+            break
+        divisor = _gradient_descent_divisor(normalization, datafit, w, value, grad)
+        if not (np.isfinite(divisor) and divisor > 0.0):
+            return OptimResult(x=w, fun=float(value), n_iter=t, converged=False)
+        w = w - (step / divisor) * grad
+    if warn:
+        _warn_not_converged("Gradient descent", max_iter, context)
+    return OptimResult(x=w, fun=float(value), n_iter=max_iter, converged=False)
+
+
+# ---------------------------------------------------------------------------
+# l_p regression: the l_p loss, a reweighted Newton solver and an exact LAD solver
+# ---------------------------------------------------------------------------
+
+# Residuals below this are clipped in the curvature of the l_p loss for p < 2,
+# where |r|^(p-2) is unbounded at r = 0.
+_LP_RESIDUAL_FLOOR = 1e-8
+
+
+class LpLoss(_LinearDatafit):
+    """Weighted mean of ``|y - X @ coef - intercept|^p`` for ``p >= 1``.
+
+    The gradient is exact for ``p > 1``; at ``p = 1`` it is the subgradient
+    with ``sign(0) = 0`` (use :func:`least_absolute_deviations` to solve that
+    case exactly).  ``curvature(w)`` gives per-sample weights ``c`` such that
+    ``X^T diag(c) X`` (intercept column included) is the Hessian for
+    ``p >= 2`` and, for ``p < 2``, the majoriser of iteratively reweighted
+    least squares, with residuals clipped at ``1e-8``.
+    """
+
+    def __init__(self, X, y, p, sample_weight=None, fit_intercept=True):
+        super().__init__(X, sample_weight, fit_intercept)
+        self.y = np.asarray(y, dtype=float).ravel()
+        self.p = float(p)
+
+    def residual(self, w):
+        return self.y - self.linear_predictor(w).ravel()
+
+    def value_and_gradient(self, w):
+        residual = self.residual(w)
+        abs_residual = np.abs(residual)
+        value = float(self.weights @ abs_residual**self.p)
+        grad_scores = -self.p * self.weights * np.sign(residual) * abs_residual ** (self.p - 1.0)
+        return value, self._pack_gradient(grad_scores[:, None])
+
+    def curvature(self, w):
+        abs_residual = np.abs(self.residual(w))
+        if self.p < 2.0:
+            # The IRLS majoriser of |r|^p at r0 is p |r0|^(p-2) r^2 / 2 + const.
+            return self.p * self.weights * np.maximum(abs_residual, _LP_RESIDUAL_FLOOR) ** (self.p - 2.0)
+        return self.p * (self.p - 1.0) * self.weights * abs_residual ** (self.p - 2.0)
+
+    def design(self):
+        """The design matrix with the intercept column appended when fitted."""
+        if self.fit_intercept:
+            return np.column_stack([self.X, np.ones(self.X.shape[0])])
+        return self.X
+
+
+def reweighted_newton(datafit, w0, *, tol=1e-8, max_iter=100, context=None):
+    """Minimise a datafit whose curvature is diagonal in the samples.
+
+    Each iteration solves ``(D^T diag(c) D) delta = -grad`` with the datafit's
+    ``design()`` ``D`` and ``curvature(w)`` ``c``, then backtracks on
+    ``delta`` until the objective decreases (Armijo).  For :class:`LpLoss`
+    this is Newton's method when ``p >= 2`` and iteratively reweighted least
+    squares (a majorise-minimise scheme, monotone) when ``1 < p < 2``.
+
+    Parameters
+    ----------
+    datafit : object with ``value_and_gradient``, ``curvature`` and ``design``
+    w0 : ndarray of shape (n_params,)
+        Starting point (copied, never modified).
+    tol : float, default=1e-8
+        Stop when a step moves no parameter by more than ``tol * max(1, max|w|)``
+        or the objective decreases by less than ``tol`` relative.
+    max_iter : int, default=100
+    context : str or None
+        Named in the ConvergenceWarning.
+
+    Returns
+    -------
+    OptimResult
+    """
+    from scipy import linalg
+
+    design = datafit.design()
+    x = np.array(w0, dtype=float)
+    value, grad = datafit.value_and_gradient(x)
+    converged = False
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        curvature = datafit.curvature(x)
+        hessian = design.T @ (curvature[:, None] * design)
+        try:
+            delta = linalg.solve(hessian, -grad, assume_a="pos")
+        except (linalg.LinAlgError, ValueError):
+            delta = linalg.lstsq(hessian, -grad)[0]
+        slope = float(grad @ delta)
+        if not slope < 0.0:
+            converged = True  # no descent direction left: stationary up to rounding
+            break
+        step = 1.0
+        while True:
+            candidate = x + step * delta
+            new_value, new_grad = datafit.value_and_gradient(candidate)
+            if new_value <= value + 1e-4 * step * slope + _ROUNDING * abs(value):
+                break
+            step *= 0.5
+            if step < 1e-12:
+                break
+        if step < 1e-12:
+            converged = True  # the line search cannot decrease the objective any more
+            break
+        moved = np.max(np.abs(candidate - x), initial=0.0)
+        decrease = value - new_value
+        x, value, grad = candidate, new_value, new_grad
+        if moved <= tol * max(1.0, np.max(np.abs(x), initial=0.0)) or decrease <= tol * abs(value):
+            converged = True
+            break
+    if not converged:
+        _warn_not_converged("Reweighted Newton", max_iter, context)
+    return OptimResult(x=x, fun=float(value), n_iter=n_iter, converged=converged)
+
+
+def least_absolute_deviations(X, y, sample_weight=None, fit_intercept=True, *, context=None):
+    """Solve weighted least absolute deviations exactly through its dual linear program.
+
+    ``min_w sum_i s_i |y_i - D_i w|`` (``D`` = ``X`` plus an intercept column)
+    has the dual ``max_u y^T u`` subject to ``D^T u = 0`` and
+    ``-s_i <= u_i <= s_i``: ``n_params`` equality rows instead of the
+    ``n_samples`` rows of the primal, which is what makes it fast for
+    ``n_samples >> n_features``.  HiGHS returns the primal solution as the
+    multipliers of the equality rows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    sample_weight : ndarray of shape (n_samples,) or None
+        Non-negative weights ``s``.
+    fit_intercept : bool, default=True
+    context : str or None
+        Named in the ConvergenceWarning if HiGHS does not reach optimality.
+
+    Returns
+    -------
+    OptimResult
+        ``fun`` is the loss of :class:`LpLoss` with ``p = 1`` (the weighted
+        mean absolute residual); ``n_iter`` counts simplex / interior-point
+        iterations.
+    """
+    datafit = LpLoss(X, y, 1.0, sample_weight=sample_weight, fit_intercept=fit_intercept)
+    design = datafit.design()
+    bound = np.full(X.shape[0], 1.0) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    result = optimize.linprog(
+        -datafit.y,
+        A_eq=design.T,
+        b_eq=np.zeros(design.shape[1]),
+        bounds=np.column_stack([-bound, bound]),
+        method="highs",
+    )
+    if result.status != 0 or result.eqlin is None:
+        warnings.warn(
+            f"HiGHS stopped without an optimal solution ({result.message})"
+            + (f" while fitting {context}" if context else "")
+            + "; the coefficients are zero.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+        x = np.zeros(design.shape[1])
+        return OptimResult(x=x, fun=datafit.value(x), n_iter=int(result.nit), converged=False)
+    # linprog minimises -y^T u, so the primal coefficients are minus the multipliers.
+    x = -np.asarray(result.eqlin.marginals, dtype=float)
+    return OptimResult(x=x, fun=datafit.value(x), n_iter=int(result.nit), converged=True)

@@ -12,6 +12,8 @@ Kept in one place so that a reviewer sees every exemption at once.
 """
 
 CHECK_PARAMS = {
+    # Plain LR+GD, and the paper's Normalized LR+GD in its infinite-step (normalised perceptron) limit.
+    "LogisticGDClassifier": [{}, {"step_size": float("inf"), "normalization": "weights"}],
     # A tight tolerance so that weighted and repeated rows agree to the checks' rtol=1e-7;
     # a short path and three folds keep the CV checks fast.
     "PRESTOClassifier": {"tol": 1e-12, "max_iter": 100_000},
