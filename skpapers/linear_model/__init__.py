@@ -2,8 +2,6 @@
 
 from ._logistic_gd import LogisticGDClassifier
 from ._perceptron import BatchPerceptronClassifier
-from ._logistic_gd import LogisticGDClassifier
-from ._perceptron import BatchPerceptronClassifier
 from ._presto import PRESTOClassifier
 from ._presto_cv import PRESTOClassifierCV
 from ._tester_learner import (
@@ -14,8 +12,6 @@ from ._tester_learner import (
 )
 
 __all__ = [
-    "BatchPerceptronClassifier",
-    "LogisticGDClassifier",
     "BatchPerceptronClassifier",
     "LogisticGDClassifier",
     "PRESTOClassifier",
