@@ -672,7 +672,9 @@ class DistributionalRDD(BaseEstimator):
                 raise ValueError(f"bandwidth as an array must hold {n_q} positive values; got shape {h.shape}.")
         # a bandwidth shared by all levels takes the cheaper single-window path
         h_fit = float(np.ravel(h)[0]) if np.ndim(h) == 0 or np.all(h == np.ravel(h)[0]) else h
-        fits = {side: _local_polynomial(x, Q, h_fit, self.order, side, kernel, "bandwidth") for side in ("above", "below")}
+        fits = {
+            side: _local_polynomial(x, Q, h_fit, self.order, side, kernel, "bandwidth") for side in ("above", "below")
+        }
         if not integrated and np.ndim(h) == 0:
             h = np.full(n_q, h)
         (coef_a, w_a, fit_a), (coef_b, w_b, fit_b) = fits["above"], fits["below"]

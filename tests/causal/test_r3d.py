@@ -15,7 +15,9 @@ Q5 = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
 
 
 def _data(n=400, n_draws=30, kind="location", effect=2.0, seed=0):
-    X, y, tau = make_distributional_rd(n_units=n, n_draws=n_draws, kind=kind, effect=effect, quantiles=Q5, random_state=seed)
+    X, y, tau = make_distributional_rd(
+        n_units=n, n_draws=n_draws, kind=kind, effect=effect, quantiles=Q5, random_state=seed
+    )
     return X, y, tau
 
 
