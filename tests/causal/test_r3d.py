@@ -5,6 +5,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdrobust import rdrobust
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -511,3 +513,18 @@ def test_per_level_windows_by_blocks_match_one_block(monkeypatch):
     np.testing.assert_allclose(blocks.coef_above_, whole.coef_above_)
     np.testing.assert_allclose(blocks.intercept_weights_below_, whole.intercept_weights_below_)
     np.testing.assert_allclose(blocks.bootstrap_draws_, whole.bootstrap_draws_)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lengths=st.lists(st.integers(1, 15), min_size=1, max_size=12),
+    levels=st.lists(st.floats(0.001, 0.999), min_size=1, max_size=6, unique=True),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_unit_quantiles_equal_numpy_linear_quantiles(lengths, levels, seed):
+    from skpapers.causal._r3d import _unit_quantiles
+
+    rng = np.random.RandomState(seed)
+    samples = [np.round(rng.normal(size=m), 1) for m in lengths]  # ties included
+    q = np.sort(np.asarray(levels))
+    np.testing.assert_allclose(_unit_quantiles(samples, q), _quantile_matrix(samples, q), atol=1e-12)
