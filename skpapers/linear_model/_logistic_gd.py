@@ -65,10 +65,11 @@ class _BaseSeparatingLinearClassifier(LinearClassifierMixin, BaseEstimator):
         def watch(t, w, value, grad):
             m = datafit.margins(w)
             if record:
-                norm = np.linalg.norm(w)
+                # ||w|| scaled by its largest entry: huge steps would overflow its square.
+                scale = np.max(np.abs(w), initial=0.0)
                 losses.append(value)
                 errors.append(float(np.mean(m <= 0)))
-                margins.append(float(np.min(m) / norm) if norm > 0 else 0.0)
+                margins.append(float((np.min(m) / scale) / np.linalg.norm(w / scale)) if scale > 0 else 0.0)
             return self._stop_at_separation and bool(np.all(m > 0))
 
         result = gradient_descent(

@@ -735,10 +735,12 @@ def gradient_descent(
             return OptimResult(x=w, fun=float(value), n_iter=t, converged=True)
         if t == max_iter:
             break
-        divisor = _gradient_descent_divisor(normalization, datafit, w, value, grad)
-        if not (np.isfinite(divisor) and divisor > 0.0):
+        divisor = np.float64(_gradient_descent_divisor(normalization, datafit, w, value, grad))
+        with np.errstate(over="ignore", divide="ignore"):
+            scale = step / divisor
+        if not (divisor > 0.0 and np.isfinite(scale)):
             return OptimResult(x=w, fun=float(value), n_iter=t, converged=False)
-        w = w - (step / divisor) * grad
+        w = w - scale * grad
     if warn:
         _warn_not_converged("Gradient descent", max_iter, context)
     return OptimResult(x=w, fun=float(value), n_iter=max_iter, converged=False)
