@@ -292,12 +292,13 @@ class _BaseOriginalSMOTE(BaseSampler):
                     base = X[seed_rows]
                     pieces.append((base + (X[partner_rows] - base).multiply(gaps)).astype(X.dtype))
                 elif categorical.size == 0:
-                    block = X[partner_rows]
-                    base = X[seed_rows]
+                    # Gather straight into the output: no temporary block, no final stacking copy.
+                    block = X_res[start:stop]
+                    np.take(X, partner_rows, axis=0, out=block)
+                    base = np.take(X, seed_rows, axis=0)
                     block -= base
                     block *= gaps.astype(X.dtype, copy=False)
                     block += base
-                    X_res[start:stop] = block
                 else:
                     base = X[np.ix_(seed_rows, continuous)].astype(np.float64)
                     step = X[np.ix_(partner_rows, continuous)].astype(np.float64) - base
