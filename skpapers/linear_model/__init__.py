@@ -1,6 +1,7 @@
 """Linear models built on the shared loss / penalty / solver core."""
 
 from ._logistic_gd import LogisticGDClassifier
+from ._lp_regression import LpRegression, SampledLpRegression
 from ._perceptron import BatchPerceptronClassifier
 from ._presto import PRESTOClassifier
 from ._presto_cv import PRESTOClassifierCV
@@ -14,8 +15,10 @@ from ._tester_learner import (
 __all__ = [
     "BatchPerceptronClassifier",
     "LogisticGDClassifier",
+    "LpRegression",
     "PRESTOClassifier",
     "PRESTOClassifierCV",
+    "SampledLpRegression",
     "TestableHalfspaceClassifier",
     "TesterRejectedError",
     "TesterRejectionWarning",
