@@ -29,7 +29,10 @@ def _log_parts(X, pseudocount, whom):
 
 
 def _clr_from_log(log_X):
-    return log_X - log_X.mean(axis=1, keepdims=True)
+    # Callers pass the fresh array made by ``_log_parts``: centring it in place
+    # saves one copy of the data.
+    log_X -= log_X.mean(axis=1, keepdims=True)
+    return log_X
 
 
 def _closure_of_exp(Z):

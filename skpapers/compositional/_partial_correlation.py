@@ -247,8 +247,8 @@ class CompositionalPartialCorrelation(OneToOneFeatureMixin, TransformerMixin, Ba
             )
         clr = _clr_from_log(_log_parts(X, self.pseudocount, type(self).__name__))
         self.location_ = clr.mean(axis=0)
-        centred = clr - self.location_
-        gamma = centred.T @ centred / (n_samples - self.ddof)
+        clr -= self.location_
+        gamma = clr.T @ clr / (n_samples - self.ddof)
         # Rows of a clr covariance sum to zero; remove the rounding that breaks it.
         gamma -= gamma.mean(axis=0, keepdims=True)
         gamma -= gamma.mean(axis=1, keepdims=True)
