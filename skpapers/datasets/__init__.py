@@ -3,6 +3,7 @@
 from ._compositional import make_logistic_normal
 from ._presto import make_presto_ordinal
 from ._r3d import make_distributional_rd
+from ._separable import make_separable_classification
 from ._survival import make_censored_regression
 from ._gaussian_mixture import gaussian_bayes_error, make_gaussian_mixture_classification
 
@@ -11,4 +12,5 @@ __all__ = [
     "make_censored_regression",
     "make_logistic_normal",
     "make_presto_ordinal",
+    "make_separable_classification",
     "gaussian_bayes_error", "make_gaussian_mixture_classification"]

@@ -263,16 +263,15 @@ class LogisticGDClassifier(_BaseSeparatingLinearClassifier):
     Examples
     --------
     >>> import numpy as np
+    >>> from skpapers.datasets import make_separable_classification
     >>> from skpapers.linear_model import LogisticGDClassifier
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(200, 2))
-    >>> X = X[np.abs(X[:, 0] + X[:, 1]) > 0.2]
-    >>> y = (X[:, 0] + X[:, 1] > 0).astype(int)
-    >>> clf = LogisticGDClassifier(step_size=100.0).fit(X, y)
-    >>> bool(clf.separated_), clf.score(X, y)
-    (True, 1.0)
-    >>> bool(clf.loss_curve_.max() > 1.0)
-    True
+    >>> X, y = make_separable_classification("hard", random_state=0)
+    >>> small = LogisticGDClassifier(step_size=0.1, intercept_scaling=3.0, max_iter=5000).fit(X, y)
+    >>> large = LogisticGDClassifier(step_size=100.0, intercept_scaling=3.0).fit(X, y)
+    >>> small.n_iter_, large.n_iter_, large.score(X, y)
+    (1050, 334, 1.0)
+    >>> round(float(np.median(small.loss_curve_)), 2), round(float(np.median(large.loss_curve_)), 1)
+    (0.36, 46.0)
     """
 
     _parameter_constraints = {
