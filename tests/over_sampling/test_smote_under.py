@@ -109,3 +109,10 @@ def test_nominal_features_pass_through():
     X_res, y_res = SMOTEUnderSampler(categorical_features=[1], random_state=0).fit_resample(X, y)
     assert np.bincount(y_res).tolist() == [60, 60]
     assert set(X_res[:, 1]) == {"a", "b"}
+
+
+def test_at_least_one_row_of_each_class_is_kept():
+    X, y = _paper_example()
+    X, y = X[:205], y[:205]  # 200 majority, 5 minority rows
+    _, y_res = SMOTEUnderSampler(smote_percentage=0, under_sampling_percentage=1000, random_state=0).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [1, 5]  # floor(5 / 10) = 0, kept at 1
