@@ -37,11 +37,6 @@ CHECK_PARAMS = {
         {"random_state": 0},
         {"categorical_features": "auto", "interpolation": "per_feature", "random_state": 0},
     ],
-    # Plain SMOTE, and "auto" nominal detection (string input runs SMOTE-N).
-    "OriginalSMOTE": [
-        {"random_state": 0},
-        {"categorical_features": "auto", "interpolation": "per_feature", "random_state": 0},
-    ],
     "SMOTEUnderSampler": [
         {"random_state": 0},
         {"categorical_features": "auto", "smote_percentage": 0, "random_state": 0},
