@@ -8,16 +8,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, check_non_negative, validate_data
 
 
-def _log_parts(X, pseudocount, whom):
-    """Return ``log(X + pseudocount)`` after checking that every part is usable.
+def _check_parts(X, pseudocount, whom):
+    """Raise unless every part of ``X`` can enter a logarithm.
 
     Negative parts always raise. Zero parts raise unless ``pseudocount`` is set:
     a log-ratio of a zero is undefined and we do not impute silently.
     """
     check_non_negative(X, whom)
-    if pseudocount is not None:
-        X = X + pseudocount
-    else:
+    if pseudocount is None:
         n_zeros = np.count_nonzero(X == 0)
         if n_zeros:
             raise ValueError(
@@ -25,7 +23,12 @@ def _log_parts(X, pseudocount, whom):
                 "Replace the zeros beforehand (e.g. multiplicative replacement) or set "
                 "pseudocount to a positive value that is added to every part."
             )
-    return np.log(X)
+
+
+def _log_parts(X, pseudocount, whom):
+    """Return ``log(X + pseudocount)`` (a new array) after ``_check_parts``."""
+    _check_parts(X, pseudocount, whom)
+    return np.log(X + pseudocount) if pseudocount is not None else np.log(X)
 
 
 def _clr_from_log(log_X):
@@ -175,7 +178,7 @@ class LogRatioTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
             raise ValueError(
                 f"A composition needs at least 2 parts; got X with {self.n_features_in_} feature(s)."
             )
-        _log_parts(X, self.pseudocount, "LogRatioTransformer")
+        _check_parts(X, self.pseudocount, "LogRatioTransformer")
         if self.kind == "alr":
             self.reference_ = _resolve_part(self.reference, self, "reference")
         return self
