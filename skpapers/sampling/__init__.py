@@ -7,9 +7,11 @@ from ._lp_sensitivity import (
     lp_sensitivities,
     sampling_probabilities,
 )
+from ._utility_diversity import UtilityDiversityClassifier
 
 __all__ = [
     "LpSensitivitySampler",
+    "UtilityDiversityClassifier",
     "leverage_scores",
     "lewis_weights",
     "lp_sensitivities",
