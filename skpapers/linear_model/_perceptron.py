@@ -13,7 +13,7 @@ class BatchPerceptronClassifier(_BaseSeparatingLinearClassifier):
 
     From ``v_0 = 0``, ``v_{t+1} = v_t + (1/n) sum_i s_i y_i a_i`` with
     ``s_i = 1`` if ``y_i <a_i, v_t> < 0``, ``tie_weight`` if it is 0 and 0
-    otherwise (``a_i`` is the sample with a constant 1 appended when
+    otherwise (``a_i`` is the sample with a constant appended when
     ``fit_intercept=True``), until every margin is positive. With
     ``tie_weight=0.5`` these are exactly the limits ``lim w_t / gamma`` of
     logistic regression trained by gradient descent with step ``gamma``
@@ -28,7 +28,10 @@ class BatchPerceptronClassifier(_BaseSeparatingLinearClassifier):
         Maximum number of batch updates. If the data are not separated by then
         a ``ConvergenceWarning`` is emitted (non-separable data never are).
     fit_intercept : bool, default=True
-        Append a constant column of ones; the bias is one more coordinate.
+        Append a constant column; the bias is one more coordinate.
+    intercept_scaling : float, default=1.0
+        Value of that constant column (as in :class:`LogisticGDClassifier`,
+        it is a feature and changes the iterates).
     tie_weight : float, default=0.5
         Weight ``s_i`` of a sample lying on the hyperplane. The first update
         (from ``v_0 = 0``, where every margin is 0) is ``tie_weight`` times the
@@ -43,7 +46,7 @@ class BatchPerceptronClassifier(_BaseSeparatingLinearClassifier):
     coef_ : ndarray of shape (1, n_features)
         Coefficients of the last iterate.
     intercept_ : ndarray of shape (1,)
-        Bias (last coordinate of ``v``).
+        Bias: the last coordinate of ``v`` times ``intercept_scaling``.
     classes_ : ndarray of shape (2,)
         Class labels; ``classes_[1]`` is the positive class.
     n_iter_ : int
@@ -90,6 +93,7 @@ class BatchPerceptronClassifier(_BaseSeparatingLinearClassifier):
     _parameter_constraints = {
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "fit_intercept": ["boolean"],
+        "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
         "tie_weight": [Interval(Real, 0, 1, closed="right")],
         "normalized": ["boolean"],
     }
@@ -100,9 +104,10 @@ class BatchPerceptronClassifier(_BaseSeparatingLinearClassifier):
     _tol = 0.0
     record_history = True
 
-    def __init__(self, max_iter=1000, fit_intercept=True, tie_weight=0.5, normalized=False):
+    def __init__(self, max_iter=1000, fit_intercept=True, intercept_scaling=1.0, tie_weight=0.5, normalized=False):
         self.max_iter = max_iter
         self.fit_intercept = fit_intercept
+        self.intercept_scaling = intercept_scaling
         self.tie_weight = tie_weight
         self.normalized = normalized
 

@@ -73,9 +73,7 @@ def _hard_runs(seed, keep_curves):
                 "margin": clf.margin_curve_.tolist(),
                 "error": clf.train_error_curve_.tolist(),
             }
-    perceptron = BatchPerceptronClassifier(max_iter=MAX_ITER, fit_intercept=False).fit(
-        np.column_stack([X, np.full(len(y), HARD_BIAS)]), y
-    )
+    perceptron = BatchPerceptronClassifier(max_iter=MAX_ITER, intercept_scaling=HARD_BIAS).fit(X, y)
     out["perceptron_iterations"] = int(perceptron.n_iter_)
     if keep_curves:
         out["curves"]["perceptron"] = {

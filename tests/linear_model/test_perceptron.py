@@ -4,6 +4,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Perceptron
 from sklearn.utils._param_validation import InvalidParameterError
 
+from skpapers.datasets import make_separable_classification
 from skpapers.linear_model import BatchPerceptronClassifier
 
 
@@ -62,6 +63,14 @@ def test_differs_from_online_perceptron_but_both_separate():
     online = Perceptron(tol=None, max_iter=1000, shuffle=False).fit(X, y)
     assert batch.score(X, y) == 1.0 and online.score(X, y) == 1.0
     assert not np.allclose(batch.coef_ / np.linalg.norm(batch.coef_), online.coef_ / np.linalg.norm(online.coef_))
+
+
+def test_intercept_scaling_is_a_constant_feature():
+    X, y = make_separable_classification("hard", random_state=0)
+    scaled = BatchPerceptronClassifier(intercept_scaling=3.0).fit(X, y)
+    explicit = BatchPerceptronClassifier(fit_intercept=False).fit(np.column_stack([X, np.full(len(y), 3.0)]), y)
+    assert scaled.n_iter_ == explicit.n_iter_ == 329  # the spec prototype's count
+    np.testing.assert_allclose(scaled.intercept_[0], 3.0 * explicit.coef_[0, 2], rtol=1e-12)
 
 
 def test_tie_weight_sets_first_step_and_loss_curve():
