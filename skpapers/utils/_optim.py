@@ -758,6 +758,10 @@ def gradient_descent(
 # Residuals below this are clipped in the curvature of the l_p loss for p < 2,
 # where |r|^(p-2) is unbounded at r = 0.
 _LP_RESIDUAL_FLOOR = 1e-8
+# Relative singular-value cut of the Newton system: the Hessian's condition
+# number is the square of the design's, so this drops only directions the
+# design leaves (numerically) undetermined.
+_NEWTON_RCOND = 1e-13
 
 
 class LpLoss(_LinearDatafit):
@@ -835,10 +839,9 @@ def reweighted_newton(datafit, w0, *, tol=1e-8, max_iter=100, context=None):
     for n_iter in range(1, max_iter + 1):
         curvature = datafit.curvature(x)
         hessian = design.T @ (curvature[:, None] * design)
-        try:
-            delta = linalg.solve(hessian, -grad, assume_a="pos")
-        except (linalg.LinAlgError, ValueError):
-            delta = linalg.lstsq(hessian, -grad)[0]
+        # A pseudo-inverse, so that a rank-deficient design (duplicated or
+        # collinear columns) still gives the minimum-norm descent step.
+        delta = linalg.lstsq(hessian, -grad, cond=_NEWTON_RCOND, check_finite=False)[0]
         slope = float(grad @ delta)
         if not slope < 0.0:
             converged = True  # no descent direction left: stationary up to rounding
