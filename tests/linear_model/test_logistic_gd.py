@@ -229,3 +229,16 @@ def test_constant_column_and_multiclass_through_one_vs_rest():
     X = np.column_stack([X, np.ones(90)])  # a constant column is harmless
     ovr = OneVsRestClassifier(LogisticGDClassifier(step_size=10.0)).fit(X, labels)
     assert ovr.score(X, labels) == 1.0
+
+
+@pytest.mark.parametrize("normalization", ["weights", "gradient", "loss"])
+def test_normalized_run_past_separation_stops_cleanly_when_the_gradient_underflows(normalization):
+    # Past separation the weights expit(-m_i) underflow to 0: the run must stop, not divide by 0.
+    X, y = worst_case(100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = LogisticGDClassifier(
+            step_size=100.0, normalization=normalization, stop_at_separation=False, fit_intercept=False, max_iter=3000
+        ).fit(X, y)
+    assert clf.n_iter_ < 3000 and clf.separated_
+    assert np.all(np.isfinite(clf.coef_)) and np.all(np.isfinite(clf.loss_curve_))
