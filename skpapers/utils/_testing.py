@@ -55,6 +55,8 @@ CHECK_PARAMS = {
         {"max_epochs": 5, "selection_ratio": 0.5},
         {"max_epochs": 5, "selection_ratio": 0.5, "embedding": "input", "score_normalization": "zscore"},
     ],
+    # Defaults (LayerNorm, fixed scale), and the per-sample RMSNorm and L2 (sklearn's Normalizer) modes.
+    "FixedScaleNormalizer": [{}, {"norm": "rms", "scale": "per_sample"}, {"norm": "l2", "scale": "per_sample"}],
 }
 
 EXPECTED_FAILED_CHECKS = {
