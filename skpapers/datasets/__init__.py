@@ -1,6 +1,7 @@
 """Generators for the papers' data-generating processes (``make_*``)."""
 
 from ._compositional import make_logistic_normal
+from ._delta import make_delta_learning_data
 from ._presto import make_presto_ordinal
 from ._r3d import make_distributional_rd
 from ._separable import make_separable_classification
@@ -10,6 +11,7 @@ from ._gaussian_mixture import gaussian_bayes_error, make_gaussian_mixture_class
 __all__ = [
     "make_distributional_rd",
     "make_censored_regression",
+    "make_delta_learning_data",
     "make_logistic_normal",
     "make_presto_ordinal",
     "make_separable_classification",

@@ -919,3 +919,127 @@ def least_absolute_deviations(X, y, sample_weight=None, fit_intercept=True, *, c
     # linprog minimises -y^T u, so the primal coefficients are minus the multipliers.
     x = -np.asarray(result.eqlin.marginals, dtype=float)
     return OptimResult(x=x, fun=datafit.value(x), n_iter=int(result.nit), converged=True)
+
+
+# ---------------------------------------------------------------------------
+# Preference (DPO) loss on a linear softmax policy
+# ---------------------------------------------------------------------------
+
+
+class PreferenceLoss(_LinearDatafit):
+    """Weighted mean DPO loss ``-log sigmoid(m_i)`` of a linear softmax policy.
+
+    Pair ``i`` is (row ``rows[i]`` of ``X``, chosen class ``chosen[i]``,
+    rejected class ``rejected[i]``), and its margin is
+
+    ``m_i = beta * [(s_c - s_r)(w) - (s_c - s_r)(reference)]``
+
+    with ``s_k`` the class-``k`` linear score at that row.  The softmax
+    normaliser cancels inside a pair, so only score differences enter.  For
+    two classes the policy has one score ``z`` (the log-odds of class 1, as in
+    scikit-learn's binary classifiers) and class 0 scores 0; otherwise ``coef``
+    has shape (n_features, n_classes).  A tied pair (chosen == rejected) has
+    margin 0 and no gradient.
+
+    ``reference_scores`` (n_samples, n_outputs), the reference policy's scores
+    on ``X``, or None for the uniform policy (all scores 0).  ``sample_weight``
+    weighs pairs.
+    """
+
+    def __init__(
+        self,
+        X,
+        chosen,
+        rejected,
+        n_classes,
+        *,
+        beta=1.0,
+        reference_scores=None,
+        rows=None,
+        sample_weight=None,
+        fit_intercept=True,
+    ):
+        self.chosen = np.asarray(chosen, dtype=np.intp)
+        self.rejected = np.asarray(rejected, dtype=np.intp)
+        super().__init__(X, sample_weight=None, fit_intercept=fit_intercept)
+        self.weights = _normalised_weights(sample_weight, self.chosen.shape[0])
+        self.n_classes = int(n_classes)
+        self.n_outputs = 1 if self.n_classes == 2 else self.n_classes
+        self.beta = float(beta)
+        self.rows = np.arange(X.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
+        self.reference_margin = (
+            np.zeros(self.chosen.shape[0]) if reference_scores is None else self._score_gap(reference_scores)
+        )
+
+    def _class_scores(self, scores):
+        # Binary policies carry the class-1 score only; class 0 is the zero baseline.
+        if self.n_outputs == 1:
+            return np.column_stack([np.zeros(scores.shape[0]), scores[:, 0]])
+        return scores
+
+    def _score_gap(self, scores):
+        full = self._class_scores(np.asarray(scores, dtype=float).reshape(-1, self.n_outputs))
+        return full[self.rows, self.chosen] - full[self.rows, self.rejected]
+
+    def margins(self, w):
+        """Return the pair margins ``m`` at ``w``."""
+        return self.beta * (self._score_gap(self.linear_predictor(w)) - self.reference_margin)
+
+    def value_and_gradient(self, w):
+        margin = self.margins(w)
+        value = -float(self.weights @ special.log_expit(margin))
+        slope = -self.beta * self.weights * special.expit(-margin)
+        # d m / d scores is +1 at (row, chosen) and -1 at (row, rejected); rows can
+        # repeat (one sample against several rejected classes), hence bincount.
+        n_cells = self.X.shape[0] * self.n_classes
+        grad_full = np.bincount(self.rows * self.n_classes + self.chosen, slope, n_cells)
+        grad_full -= np.bincount(self.rows * self.n_classes + self.rejected, slope, n_cells)
+        grad_full = grad_full.reshape(self.X.shape[0], self.n_classes)
+        grad_scores = grad_full[:, 1:] if self.n_outputs == 1 else grad_full
+        return value, self._pack_gradient(grad_scores)
+
+
+class CenteredL2:
+    """``alpha / 2 * sum_j mask_j * (w_j - center_j)^2``: a ridge towards a given point.
+
+    With ``center = 0`` this is :class:`L2`; preference tuning uses the
+    reference model's parameters as the centre.
+    """
+
+    is_smooth = True
+
+    def __init__(self, alpha, center, mask=None):
+        self.alpha = alpha
+        self.center = np.asarray(center, dtype=float)
+        self.mask = 1.0 if mask is None else np.asarray(mask, dtype=float)
+
+    def value(self, w):
+        shift = w - self.center
+        return 0.5 * self.alpha * float(np.sum(self.mask * shift * shift))
+
+    def gradient(self, w):
+        return self.alpha * self.mask * (w - self.center)
+
+    def prox(self, w, step):
+        return self.center + (w - self.center) / (1.0 + step * self.alpha * self.mask)
+
+
+class PenalizedDatafit:
+    """``datafit + penalty`` as one datafit, for solvers that take a datafit alone.
+
+    Used with :func:`gradient_descent` when a smooth penalty (``is_smooth``)
+    must enter the fixed-step iteration.
+    """
+
+    def __init__(self, datafit, penalty):
+        if not getattr(penalty, "is_smooth", False):
+            raise ValueError(f"{type(penalty).__name__} is not smooth.")
+        self.datafit = datafit
+        self.penalty = penalty
+
+    def value_and_gradient(self, w):
+        value, grad = self.datafit.value_and_gradient(w)
+        return value + self.penalty.value(w), grad + self.penalty.gradient(w)
+
+    def value(self, w):
+        return self.value_and_gradient(w)[0]

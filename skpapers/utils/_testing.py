@@ -18,6 +18,9 @@ CHECK_PARAMS = {
     # a short path and three folds keep the CV checks fast.
     "PRESTOClassifier": {"tol": 1e-12, "max_iter": 100_000},
     "PRESTOClassifierCV": {"n_alphas": 4, "cv": 3, "random_state": 0},
+    # The paper's early-stopped gradient descent, and the penalised minimiser (L-BFGS) that the
+    # logistic-regression limit is tested against; a tight tol so that weighted and repeated rows agree.
+    "PreferenceLogisticRegression": [{}, {"solver": "lbfgs", "C": 1.0, "tol": 1e-10, "max_iter": 1000}],
     # the checks' X is mostly uniform on [0, 1) or [0, 3): a cutoff inside it
     "DistributionalRDD": {"cutoff": 0.5},
     # both censoring estimators: Beran validates X itself, Kaplan-Meier leaves X to the regressor
