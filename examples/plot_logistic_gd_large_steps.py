@@ -1,7 +1,7 @@
 """
-===============================================================
+================================================================
 Logistic regression with huge steps becomes the batch perceptron
-===============================================================
+================================================================
 
 Gradient descent on the logistic loss of separable data finds a separating
 hyperplane even with step sizes far beyond the classical ``2 / L`` rule.

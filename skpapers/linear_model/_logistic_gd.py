@@ -227,17 +227,17 @@ class LogisticGDClassifier(_BaseSeparatingLinearClassifier):
     converged_ : bool
         Whether a stopping rule (separation or ``tol``) fired before
         ``max_iter``.
-    loss_curve_ : ndarray of shape (n_iter_ + 1,) or None
+    loss_curve_ : ndarray of shape (`n_iter_` + 1,) or None
         Logistic loss ``f(w_t)`` for ``t = 0, ..., n_iter_``; it may be huge
         for huge steps (computed with ``log_expit``, never overflowing).
-    train_error_curve_ : ndarray of shape (n_iter_ + 1,) or None
+    train_error_curve_ : ndarray of shape (`n_iter_` + 1,) or None
         Share of training samples with margin ``<= 0`` at each iterate.
-    margin_curve_ : ndarray of shape (n_iter_ + 1,) or None
+    margin_curve_ : ndarray of shape (`n_iter_` + 1,) or None
         Normalised minimum margin ``min_i y_i <a_i, w_t> / ||w_t||`` (0 at
         ``w_0 = 0``); positive exactly when ``w_t`` separates the data.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also

@@ -55,15 +55,15 @@ class BatchPerceptronClassifier(_BaseSeparatingLinearClassifier):
         Whether every training margin of the returned iterate is positive.
     converged_ : bool
         Whether the data were separated before ``max_iter``.
-    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+    loss_curve_ : ndarray of shape (`n_iter_` + 1,)
         Perceptron criterion ``(1/n) sum_i max(0, -y_i <a_i, v_t>)`` per iterate.
-    train_error_curve_ : ndarray of shape (n_iter_ + 1,)
+    train_error_curve_ : ndarray of shape (`n_iter_` + 1,)
         Share of training samples with margin ``<= 0`` per iterate.
-    margin_curve_ : ndarray of shape (n_iter_ + 1,)
+    margin_curve_ : ndarray of shape (`n_iter_` + 1,)
         Normalised minimum margin ``min_i y_i <a_i, v_t> / ||v_t||`` (0 at ``v_0``).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also
