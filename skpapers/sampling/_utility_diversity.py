@@ -5,9 +5,9 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.spatial.distance import cdist
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.linear_model import SGDClassifier
+from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -211,6 +211,7 @@ class UtilityDiversityClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
     --------
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import SGDClassifier
+from sklearn.metrics.pairwise import euclidean_distances
     >>> from skpapers.sampling import UtilityDiversityClassifier
     >>> X, y = make_classification(n_samples=400, random_state=0)
     >>> sgd = SGDClassifier(loss="log_loss", learning_rate="constant", eta0=0.01, random_state=0)
@@ -341,7 +342,8 @@ class UtilityDiversityClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
         embedded = flat @ self.projection_[: flat.shape[1]]
 
         if self.buffer_.shape[0]:
-            diversity = cdist(embedded, self.buffer_).mean(axis=1)
+            # BLAS-based distances: the buffer holds up to buffer_size embeddings
+            diversity = euclidean_distances(embedded, self.buffer_).mean(axis=1)
         else:
             diversity = np.zeros(n_groups)
 
