@@ -13,7 +13,7 @@ def _row_statistic(X, norm, eps):
     if norm == "layer":
         stat = np.sqrt(X.var(axis=1) + eps)
     elif norm == "rms":
-        stat = np.sqrt(np.mean(X * X, axis=1) + eps)
+        stat = np.sqrt(np.einsum("ij,ij->i", X, X) / X.shape[1] + eps)
     else:  # "l2", as sklearn.preprocessing.Normalizer computes it
         stat = np.sqrt(np.einsum("ij,ij->i", X, X))
     return stat
@@ -24,12 +24,6 @@ def _per_sample_divisor(X, norm, eps):
     # A zero divisor (eps=0 on a constant row, an all-zero row for "l2") leaves
     # the row unscaled, as sklearn's Normalizer does, instead of producing NaN.
     return np.where(stat == 0.0, 1.0, stat)
-
-
-def _centre(X, norm):
-    if norm == "layer":
-        return X - X.mean(axis=1, keepdims=True)
-    return X
 
 
 class FixedScaleNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -201,7 +195,13 @@ class FixedScaleNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         check_is_fitted(self, "n_features_in_")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         X64 = X.astype(np.float64, copy=False)
-        X_new = _centre(X64, self.norm) / self._row_scale(X64)[:, None]
+        divisor = self._row_scale(X64)[:, None]
+        if self.norm == "layer":
+            # centre into a new array, then divide it in place: one data-sized copy
+            X_new = X64 - X64.mean(axis=1, keepdims=True)
+            X_new /= divisor
+        else:
+            X_new = X64 / divisor
         return X_new.astype(X.dtype, copy=False)
 
     def __sklearn_tags__(self):
