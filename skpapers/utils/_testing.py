@@ -12,6 +12,9 @@ Kept in one place so that a reviewer sees every exemption at once.
 """
 
 CHECK_PARAMS = {
+    # p = 1 is a linear program; p = 1.5 exercises the reweighted Newton solver (tight tol so that
+    # weighted and repeated rows agree to the checks' tolerance).
+    "LpRegression": [{}, {"p": 1.5, "tol": 1e-12}],
     # Plain LR+GD, and the paper's Normalized LR+GD in its infinite-step (normalised perceptron) limit.
     "LogisticGDClassifier": [{}, {"step_size": float("inf"), "normalization": "weights"}],
     # A tight tolerance so that weighted and repeated rows agree to the checks' rtol=1e-7;
