@@ -68,7 +68,7 @@ class FixedScaleNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         The fixed divisor: the mean training row statistic (replaced by 1 if
         it is zero). Only set when ``scale="fixed"``.
 
-    linear_map_ : ndarray of shape (n_features_in_, n_features_in_)
+    linear_map_ : ndarray of shape (n_features, n_features)
         The matrix ``A`` with ``transform(X) == X @ A``: ``(I - 11'/d) /
         scale_`` for ``"layer"`` (centring is part of the map), ``I /
         scale_`` otherwise. Only set when ``scale="fixed"``.
@@ -76,7 +76,7 @@ class FixedScaleNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during :meth:`fit`, when ``X`` has string
         column names.
 
