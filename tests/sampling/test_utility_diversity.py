@@ -309,3 +309,37 @@ def test_degenerate_data_constant_columns_and_more_features_than_rows():
     # identical candidates: z-scores of a constant are zero, not NaN
     _, _, combined = clf.score_candidates(np.repeat(X[:1], 5, axis=0))
     assert_array_equal(combined, 0.0)
+
+
+def test_groups_reach_the_classifier_through_metadata_routing(data):
+    import sklearn
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = data
+    groups = np.repeat(np.arange(60), 4)
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = UtilityDiversityClassifier(_sgd(), random_state=0).set_fit_request(groups=True)
+        pipe = make_pipeline(StandardScaler(), clf).fit(X, y, groups=groups)
+    # 4-row samples, 3 decision columns: the projection covers 4 x 3 inputs
+    assert pipe[-1].projection_.shape[0] == 12
+    counts = pipe[-1].selection_counts_.reshape(60, 4)
+    assert np.all(counts == counts[:, :1])
+
+
+def test_scores_follow_the_candidates_when_rows_are_permuted(data):
+    X, y = data
+    groups = np.repeat(np.arange(60), 4)
+    clf = _fitted(X, y, groups=groups, alpha=0.5)
+    cand = np.repeat([10, 11, 12, 13, 14], 4)
+    scores = np.column_stack(clf.score_candidates(X[:20], groups=cand))
+    # shuffling the rows (within and across groups) reorders rows inside a group: its
+    # nuclear norm is unchanged, its zero-padded embedding is not, so only the utility is invariant
+    order = np.random.RandomState(0).permutation(20)
+    first_seen = cand[order][np.sort(np.unique(cand[order], return_index=True)[1])]
+    permuted = np.column_stack(clf.score_candidates(X[order], groups=cand[order]))
+    assert_allclose(permuted[:, 0], scores[first_seen - 10, 0], rtol=1e-10)
+    # ... and reordering whole groups keeps every score of every group
+    block = np.r_[16:20, 0:4, 8:12, 4:8, 12:16]
+    reordered = np.column_stack(clf.score_candidates(X[block], groups=cand[block]))
+    assert_allclose(reordered, scores[[4, 0, 2, 1, 3]], rtol=1e-10)
