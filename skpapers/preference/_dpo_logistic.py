@@ -90,7 +90,7 @@ class PreferenceLogisticRegression(LinearClassifierMixin, BaseEstimator):
         Class labels: the reference's, or the sorted labels seen in the pairs.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
         Gradient steps taken, or L-BFGS iterations.

@@ -224,3 +224,16 @@ def test_bad_reference(binary):
         PreferenceLogisticRegression(reference=LogisticRegression()).fit(X, y)
     with pytest.raises(NotFittedError):
         PreferenceLogisticRegression().predict(X)
+
+
+def test_row_order_and_label_names_do_not_matter(binary):
+    # Property: permuting the pairs, or renaming the classes (order kept), leaves the fit unchanged.
+    X, y = binary
+    pairs = np.column_stack([y, np.random.default_rng(5).integers(0, 2, len(y))])
+    order = np.random.default_rng(6).permutation(len(y))
+    base = PreferenceLogisticRegression(max_iter=10).fit(X, pairs)
+    permuted = PreferenceLogisticRegression(max_iter=10).fit(X[order], pairs[order])
+    renamed = PreferenceLogisticRegression(max_iter=10).fit(X, np.array(["a", "b"])[pairs])
+    np.testing.assert_allclose(permuted.coef_, base.coef_, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(renamed.coef_, base.coef_)
+    np.testing.assert_array_equal(renamed.predict(X), np.array(["a", "b"])[base.predict(X)])
