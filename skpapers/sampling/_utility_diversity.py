@@ -536,6 +536,9 @@ from sklearn.metrics.pairwise import euclidean_distances
             y = np.asarray(y)
             if y.shape != (X.shape[0],):
                 raise ValueError(f"y must have shape ({X.shape[0]},); got {y.shape}.")
+            unknown = np.setdiff1d(y, self.classes_)
+            if unknown.size:
+                raise ValueError(f"y contains labels not in classes_: {unknown!r}.")
         codes = _encode_groups(groups, X.shape[0])
         n_groups = int(codes.max()) + 1 if codes.size else 0
         utility, diversity, combined, _ = self._scores(X, y, codes, n_groups)

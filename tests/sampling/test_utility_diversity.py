@@ -286,6 +286,8 @@ def test_bad_data_raise(data):
         fitted.partial_fit(X[:40], y[:40], classes=[0, 1])
     with pytest.raises(ValueError, match="y must have shape"):
         fitted.score_candidates(X[:10], y[:5])
+    with pytest.raises(ValueError, match="labels not in classes_"):
+        fitted.score_candidates(X[:10], y[:10] + 7)
 
 
 def test_too_small_a_budget_warns_and_keeps_one(data):
