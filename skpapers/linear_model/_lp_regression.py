@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..sampling._lp_sensitivity import METHODS as SAMPLING_METHODS
 from ..sampling._lp_sensitivity import LpSensitivitySampler, _check_p, _single_blas_thread
 from ..utils._optim import LpLoss, least_absolute_deviations, reweighted_newton
 
@@ -262,7 +263,7 @@ class SampledLpRegression(_LinearPredictor, RegressorMixin, BaseEstimator):
         "p": [Interval(Real, 1, None, closed="left")],
         "sampler": [HasMethods(["fit_sample"]), None],
         "n_samples": [Interval(Real, 0, None, closed="neither"), None],
-        "method": [StrOptions({"sensitivity", "lewis", "root_leverage", "leverage", "leverage_sensitivity", "uniform"})],
+        "method": [StrOptions(set(SAMPLING_METHODS))],
         "fit_intercept": ["boolean"],
         "random_state": ["random_state"],
     }

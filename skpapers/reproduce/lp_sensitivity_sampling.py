@@ -176,7 +176,8 @@ def plot(result):
     study = result.details["sample_size_study"]
     fig, (left, middle, right) = plt.subplots(1, 3, figsize=(14, 4))
     for row in study["rows"]:
-        left.loglog(study["sizes"], row["median_distortion"], "o-", label=f"d={row['d']}, S={row['total_sensitivity']:.2f}")
+        label = f"d={row['d']}, S={row['total_sensitivity']:.2f}"
+        left.loglog(study["sizes"], row["median_distortion"], "o-", label=label)
     left.axhline(result.details["eps"], color="grey", linestyle=":")
     left.set_xlabel("expected sample size m")
     left.set_ylabel("median distortion (500 directions)")

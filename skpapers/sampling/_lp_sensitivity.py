@@ -17,6 +17,8 @@ from threadpoolctl import ThreadpoolController
 
 from ..utils._optim import LpLoss, least_absolute_deviations, reweighted_newton
 
+METHODS = ("sensitivity", "lewis", "root_leverage", "leverage", "leverage_sensitivity", "uniform")
+
 # Exact sensitivities cost one optimisation per row.
 _EXACT_SENSITIVITY_WARN_ROWS = 5000
 # Lewis weights only set sampling probabilities inside the sampler, where a
@@ -488,7 +490,7 @@ class LpSensitivitySampler(BaseEstimator):
 
     _parameter_constraints: dict = {
         "p": [Interval(Real, 1, None, closed="left")],
-        "method": [StrOptions({"sensitivity", "lewis", "root_leverage", "leverage", "leverage_sensitivity", "uniform"})],
+        "method": [StrOptions(set(METHODS))],
         "n_samples": [Interval(Real, 0, None, closed="neither"), None],
         "include_target": ["boolean"],
         "fit_intercept": ["boolean"],

@@ -303,3 +303,18 @@ def test_sampler_rejects_bad_data():
         LpSensitivitySampler(method="lewis").fit(X_nan, y)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         LpSensitivitySampler(method="lewis").fit(X, y[:-1])
+
+
+# ------------------------------------------------------------- invariances
+
+
+@pytest.mark.parametrize("scores", [lambda A: lewis_weights(A, 1.5), lambda A: lp_sensitivities(A, 1)])
+def test_scores_follow_row_permutations_and_ignore_column_changes_of_basis(scores):
+    rng = np.random.default_rng(7)
+    X = _heavy(n=40, d=3)
+    base = scores(X)
+    order = rng.permutation(40)
+    np.testing.assert_allclose(scores(X[order]), base[order], rtol=1e-7, atol=1e-12)
+    # the scores depend on the column space only: X -> X R for invertible R
+    R = rng.standard_normal((3, 3)) + 3 * np.eye(3)
+    np.testing.assert_allclose(scores(X @ R), base, rtol=1e-7, atol=1e-12)
