@@ -204,14 +204,14 @@ class UtilityDiversityClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstima
 
     References
     ----------
-    H. Zou, Y. Mao, Y. Qu, Q. Wang and X. Ji, "Utility-Diversity Aware Online
-    Batch Selection for LLM Supervised Fine-tuning", arXiv:2510.16882, 2025.
+    .. [1] H. Zou, Y. Mao, Y. Qu, Q. Wang and X. Ji, "Utility-Diversity Aware
+       Online Batch Selection for LLM Supervised Fine-tuning",
+       arXiv:2510.16882, 2025.
 
     Examples
     --------
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import SGDClassifier
-from sklearn.metrics.pairwise import euclidean_distances
     >>> from skpapers.sampling import UtilityDiversityClassifier
     >>> X, y = make_classification(n_samples=400, random_state=0)
     >>> sgd = SGDClassifier(loss="log_loss", learning_rate="constant", eta0=0.01, random_state=0)
