@@ -87,26 +87,51 @@ def _penalty_weights(n_classes, n_features, penalize_first):
     )
 
 
-def _proportional_odds(datafit, start, tol, max_iter, context):
-    """Proportional-odds fit embedded in the PRESTO layout (psi_k = 0, k >= 2).
+def _smooth_fit(datafit, w0, tol, max_iter, context):
+    """Unpenalised maximum likelihood: L-BFGS, then a proximal-gradient pass.
 
-    L-BFGS does the work; a proximal-gradient pass from its answer then
-    certifies the optimum, because L-BFGS may stop at the edge of the domain
-    (crossing intercepts) without noticing.
+    L-BFGS does the work; the proximal-gradient pass from its answer certifies
+    the optimum (usually in one step), because L-BFGS may stop at the edge of
+    the domain (crossing boundaries) without noticing.
     """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        lbfgs = minimize_smooth(datafit, w0, tol=tol, max_iter=max_iter)
+    start, n_iter = (lbfgs.x, lbfgs.n_iter) if np.isfinite(datafit.value(lbfgs.x)) else (w0, 0)
+    polish = proximal_gradient(datafit, NoPenalty(), start, tol=tol, max_iter=max_iter, context=context)
+    value, gradient = datafit.value_and_gradient(polish.x)
+    if value < 1e-6:
+        # Every training row gets its own class with probability ~1: the classes
+        # are separable and the likelihood only approaches its supremum as the
+        # slopes grow without bound.
+        warnings.warn(
+            f"{context}: the classes are separable, so the unpenalised maximum likelihood estimate does not "
+            "exist and the coefficients are arbitrary large. Use alpha > 0.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    elif polish.converged and not np.max(np.abs(gradient)) <= max(1e-5, 1e3 * tol):
+        # Stuck where boundaries are about to cross, or running off to infinity
+        # (separable classes): no stationary point, so no maximum likelihood.
+        warnings.warn(
+            f"{context}: the unpenalised likelihood has no stationary point here (largest gradient entry "
+            f"{np.max(np.abs(gradient)):.1e}); the maximum likelihood estimate may not exist (separable "
+            "classes or crossing boundaries). Use alpha > 0.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    return polish.x, n_iter + polish.n_iter
+
+
+def _proportional_odds(datafit, start, tol, max_iter, context):
+    """Proportional-odds fit embedded in the PRESTO layout (psi_k = 0, k >= 2)."""
     n_boundaries, n_features = datafit.n_classes - 1, datafit.X.shape[1]
     parallel = CumulativeLogitLoss(datafit.X, datafit.y, datafit.n_classes, parallel=True)
     parallel.weights = datafit.weights
-    w0 = start[: n_boundaries + n_features]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        lbfgs = minimize_smooth(parallel, w0, tol=tol, max_iter=max_iter)
-    if not np.isfinite(parallel.value(lbfgs.x)):
-        lbfgs.x, lbfgs.n_iter = w0, 0
-    polish = proximal_gradient(parallel, NoPenalty(), lbfgs.x, tol=tol, max_iter=max_iter, context=context)
+    x, n_iter = _smooth_fit(parallel, start[: n_boundaries + n_features], tol, max_iter, context)
     w = np.zeros(datafit.n_params)
-    w[: n_boundaries + n_features] = polish.x
-    return w, lbfgs.n_iter + polish.n_iter
+    w[: n_boundaries + n_features] = x
+    return w, n_iter
 
 
 def _solve(datafit, alpha, penalize_first, w0, tol, max_iter, context):
@@ -116,6 +141,8 @@ def _solve(datafit, alpha, penalize_first, w0, tol, max_iter, context):
         if penalize_first:
             return w0 * np.r_[np.ones(n_classes - 1), np.zeros((n_classes - 1) * n_features)], 0
         return _proportional_odds(datafit, w0, tol, max_iter, context)
+    if alpha == 0:
+        return _smooth_fit(datafit, w0, tol, max_iter, context)
     penalty = WeightedL1(alpha, _penalty_weights(n_classes, n_features, penalize_first))
     result = proximal_gradient(datafit, penalty, w0, tol=tol, max_iter=max_iter, context=context)
     return result.x, result.n_iter

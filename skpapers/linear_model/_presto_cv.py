@@ -76,7 +76,8 @@ class PRESTOClassifierCV(_BasePRESTO):
     smallest penalty whose solution has no penalised slope) down to
     ``alpha_min_ratio * alpha_max``, is fitted on each training fold with warm
     starts. The penalty with the lowest mean validation score is kept (the
-    largest one in case of a tie) and the model is refitted on all the data.
+    largest one in case of a tie, scores within a relative 1e-10 counting as
+    tied) and the model is refitted on all the data.
     See :class:`PRESTOClassifier` for the model.
 
     Parameters
@@ -221,8 +222,11 @@ class PRESTOClassifierCV(_BasePRESTO):
         )
         self.alphas_ = alphas
         self.cv_scores_ = np.array(scores).T
-        # argmin returns the first minimiser, i.e. the largest alpha among ties.
-        best = int(np.argmin(self.cv_scores_.mean(axis=1)))
+        # Largest alpha among the minimisers.  Scores closer than the solver's
+        # accuracy (alphas above alpha_max give the same model up to rounding)
+        # count as ties.
+        mean_scores = self.cv_scores_.mean(axis=1)
+        best = int(np.flatnonzero(mean_scores <= mean_scores.min() * (1 + 1e-10) + 1e-14)[0])
         self.alpha_ = float(alphas[best])
 
         mean, scale, solutions, self.n_iter_ = _fit_path(
