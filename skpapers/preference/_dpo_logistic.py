@@ -15,6 +15,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import special
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model._base import LinearClassifierMixin
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -60,7 +61,9 @@ class PreferenceLogisticRegression(LinearClassifierMixin, BaseEstimator):
         ``intercept_`` and ``classes_`` (for instance a fitted
         :class:`~sklearn.linear_model.LogisticRegression`); it is read, never
         refitted.  Its classes become ``classes_``.  None means the uniform
-        policy (all scores zero).
+        policy (all scores zero).  :func:`~sklearn.base.clone` (hence
+        cross-validation and grid search) would clone it unfitted: wrap it in
+        :class:`~sklearn.frozen.FrozenEstimator` there.
     learning_rate : float, default=0.02
         Step size of gradient descent (``solver="gd"``).
     max_iter : int, default=20
@@ -305,7 +308,13 @@ class PreferenceLogisticRegression(LinearClassifierMixin, BaseEstimator):
             n_outputs = 1 if self.classes_.size == 2 else self.classes_.size
             return np.zeros((n_outputs, n_features)), np.zeros(n_outputs)
 
-        check_is_fitted(self.reference, ["coef_", "intercept_", "classes_"])
+        try:
+            check_is_fitted(self.reference, ["coef_", "intercept_", "classes_"])
+        except NotFittedError as error:
+            raise NotFittedError(
+                f"reference must be a fitted linear classifier; {error} Cloning (as cross-validation and "
+                "grid search do) unfits it: wrap the fitted reference in sklearn.frozen.FrozenEstimator."
+            ) from error
         self.classes_ = np.asarray(self.reference.classes_).copy()
         unknown = np.setdiff1d(labels, self.classes_)
         if unknown.size:

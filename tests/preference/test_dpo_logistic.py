@@ -8,7 +8,9 @@ import statsmodels.api as sm
 from sklearn import config_context
 from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
@@ -220,7 +222,7 @@ def test_bad_reference(binary):
         PreferenceLogisticRegression(reference=reference).fit(X, np.column_stack([y, np.full(len(y), 2)]))
     with pytest.raises(ValueError, match=r"coef_ of shape \(1, 4\)"):
         PreferenceLogisticRegression(reference=reference).fit(X[:, :4], y)
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match="FrozenEstimator"):
         PreferenceLogisticRegression(reference=LogisticRegression()).fit(X, y)
     with pytest.raises(NotFittedError):
         PreferenceLogisticRegression().predict(X)
@@ -237,3 +239,14 @@ def test_row_order_and_label_names_do_not_matter(binary):
     np.testing.assert_allclose(permuted.coef_, base.coef_, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(renamed.coef_, base.coef_)
     np.testing.assert_array_equal(renamed.predict(X), np.array(["a", "b"])[base.predict(X)])
+
+
+def test_frozen_reference_survives_cross_validation(binary):
+    X, y = binary
+    reference = LogisticRegression().fit(X[:50], y[:50])
+    model = PreferenceLogisticRegression(reference=FrozenEstimator(reference), max_iter=5)
+    scores = cross_val_score(model, X, y, cv=3, error_score="raise")
+    assert scores.shape == (3,)
+    np.testing.assert_allclose(
+        model.fit(X, y).coef_, PreferenceLogisticRegression(reference=reference, max_iter=5).fit(X, y).coef_
+    )
