@@ -249,7 +249,7 @@ def cochrans_q_test(y_true, *y_preds):
     ----------
     y_true : array-like of shape (n_samples,)
         True labels.
-    *y_preds : array-like of shape (n_samples,)
+    y_preds : array-like of shape (n_samples,), one positional argument per model
         Predictions of each model (at least two).
 
     Returns
@@ -313,7 +313,7 @@ def ftest_classifiers(y_true, *y_preds):
     ----------
     y_true : array-like of shape (n_samples,)
         True labels.
-    *y_preds : array-like of shape (n_samples,)
+    y_preds : array-like of shape (n_samples,), one positional argument per model
         Predictions of each model (at least two).
 
     Returns

@@ -152,6 +152,7 @@ def paired_ttest_resampled(
     result : TestResult
         ``statistic`` (t), ``pvalue`` (two-sided), ``df`` and
         ``score_differences`` of shape (n_rounds,).
+
     References
     ----------
     .. [1] S. Raschka, "Model Evaluation, Model Selection, and Algorithm
@@ -225,6 +226,7 @@ def paired_ttest_kfold_cv(
     result : TestResult
         ``statistic`` (t), ``pvalue`` (two-sided), ``df`` and
         ``score_differences`` of shape (k,).
+
     References
     ----------
     .. [1] S. Raschka, "Model Evaluation, Model Selection, and Algorithm
