@@ -1,6 +1,11 @@
 """Comparing estimators: learning curves, statistical comparison, model choice."""
 
 from ._bootstrap import BootstrapOutOfBag, bootstrap_score
+from ._exponential_family import (
+    ExponentialFamily,
+    MultinomialFamily,
+    MultivariateNormalFamily,
+)
 from ._holdout_tests import (
     accuracy_confidence_interval,
     cochrans_q_test,
@@ -17,10 +22,19 @@ from ._paired_tests import (
     paired_ttest_kfold_cv,
     paired_ttest_resampled,
 )
+from ._pn_criterion import (
+    mle_risk_expansion,
+    pn_criterion,
+    projection_risk_from_cumulants,
+    select_model_pn,
+)
 
 __all__ = [
     "BootstrapOutOfBag",
+    "ExponentialFamily",
     "LearningCurveComparison",
+    "MultinomialFamily",
+    "MultivariateNormalFamily",
     "accuracy_confidence_interval",
     "bootstrap_score",
     "cochrans_q_test",
@@ -29,9 +43,13 @@ __all__ = [
     "learning_curve_comparison",
     "mcnemar_table",
     "mcnemar_test",
+    "mle_risk_expansion",
     "nested_cross_validate",
     "paired_ttest_5x2cv",
     "paired_ttest_kfold_cv",
     "paired_ttest_resampled",
+    "pn_criterion",
+    "projection_risk_from_cumulants",
     "proportion_difference_test",
+    "select_model_pn",
 ]
