@@ -23,6 +23,8 @@ def test_dpo_on_weaker_teachers_improves_the_student_on_average(result):
     details = result.details
     np.testing.assert_allclose(details["cos_student"], 0.6, rtol=1e-12)
     assert details["mean_cos_dpo"] > details["mean_cos_student"]
+    # Seed 0 moves slightly down (0.5986), seeds 1 and 2 up: a majority, not all (see the user guide).
+    assert details["share_dpo_improves"] > 0.5
     assert details["mean_accuracy_dpo"] > details["mean_accuracy_student"]
     # The teachers are weaker: their accuracies (0.63, 0.56) are below the student's 0.705.
     assert _accuracy(0.4) < _accuracy(0.2) + 0.1 < details["mean_accuracy_student"]
@@ -51,9 +53,8 @@ def test_path_is_the_estimator_fit(result):
 
 def test_verdict_follows_the_checks(result):
     checks = result.details["checks"]
-    assert checks["swapped_hurts"] and checks["sft_hurts"]
-    expected = "reproduced" if all(checks.values()) else "partly reproduced"
-    assert result.verdict == expected
+    assert all(checks.values())
+    assert result.verdict == "reproduced"
 
 
 def test_plot_returns_a_figure(result):
