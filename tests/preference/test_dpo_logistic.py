@@ -250,3 +250,13 @@ def test_frozen_reference_survives_cross_validation(binary):
     np.testing.assert_allclose(
         model.fit(X, y).coef_, PreferenceLogisticRegression(reference=reference, max_iter=5).fit(X, y).coef_
     )
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_policy_at_the_reference_is_the_reference_classifier(n_classes):
+    # Zero steps: the policy's probabilities are the reference's own (sigmoid / softmax of its scores).
+    X, y = make_classification(n_samples=200, n_features=5, n_informative=3, n_classes=n_classes, random_state=1)
+    reference = LogisticRegression().fit(X, y)
+    model = PreferenceLogisticRegression(reference=reference, max_iter=0).fit(X, y)
+    np.testing.assert_allclose(model.predict_proba(X), reference.predict_proba(X), rtol=1e-10)
+    np.testing.assert_array_equal(model.predict(X), reference.predict(X))

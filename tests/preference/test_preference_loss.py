@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import approx_fprime
 
 from skpapers.utils._optim import CenteredL2, L2, PenalizedDatafit, PreferenceLoss, WeightedL1
@@ -105,3 +107,28 @@ def test_penalized_datafit_adds_value_and_gradient():
     np.testing.assert_allclose(grad, datafit.value_and_gradient(w)[1] + penalty.gradient(w))
     with pytest.raises(ValueError, match="not smooth"):
         PenalizedDatafit(datafit, WeightedL1(1.0))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_classes=st.integers(2, 5),
+    beta=st.floats(0.01, 10.0),
+    fit_intercept=st.booleans(),
+)
+def test_at_the_reference_the_loss_is_log2_and_swapping_negates_the_gradient(seed, n_classes, beta, fit_intercept):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((25, 3))
+    n_outputs = 1 if n_classes == 2 else n_classes
+    w_ref = rng.standard_normal((3 + fit_intercept) * n_outputs)
+    chosen, rejected = rng.integers(0, n_classes, 25), rng.integers(0, n_classes, 25)
+
+    def datafit(c, r):
+        probe = PreferenceLoss(X, c, r, n_classes, fit_intercept=fit_intercept)
+        scores = probe.linear_predictor(w_ref)
+        return PreferenceLoss(X, c, r, n_classes, beta=beta, reference_scores=scores, fit_intercept=fit_intercept)
+
+    value, grad = datafit(chosen, rejected).value_and_gradient(w_ref)
+    swapped_value, swapped_grad = datafit(rejected, chosen).value_and_gradient(w_ref)
+    assert value == pytest.approx(np.log(2.0)) and swapped_value == pytest.approx(np.log(2.0))
+    np.testing.assert_allclose(swapped_grad, -grad, atol=1e-12)
