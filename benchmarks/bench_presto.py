@@ -27,8 +27,16 @@ def main():
             result = OrderedModel(y, X, distr="logit").fit(method="bfgs", disp=False, maxiter=1000)
         return result.predict(X)
 
+    rows = np.arange(y.size)
+
     def agreement(ours_proba, peer_proba):
-        return f"max |P_ours - P_statsmodels| = {np.max(np.abs(ours_proba - peer_proba)):.2e}"
+        # Mean negative log-likelihood of each answer: the lower one is the better optimum.
+        nll_ours = -np.mean(np.log(ours_proba[rows, y]))
+        nll_peer = -np.mean(np.log(peer_proba[rows, y]))
+        return (
+            f"max |P_ours - P_statsmodels| = {np.max(np.abs(ours_proba - peer_proba)):.2e}; "
+            f"NLL ours - NLL statsmodels = {nll_ours - nll_peer:.2e}"
+        )
 
     compare("presto_po_vs_OrderedModel", ours=ours, peer=peer, repeats=3, max_ratio=1.0, check=agreement)
 
