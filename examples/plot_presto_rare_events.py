@@ -1,7 +1,7 @@
 """
-==============================================================
+===============================================================
 Predicting a rare ordinal outcome by borrowing from common ones
-==============================================================
+===============================================================
 
 A customer can ignore an offer, look at it, click it, or buy: four ordered
 outcomes, the last of which is rare. A logistic regression on "bought or not"
