@@ -38,8 +38,11 @@ class ExponentialFamily:
     model_sample(params, n_mc=None, random_state=None)
         ``(points, weights)``: points in ``T`` space, shape ``(m, p)``, and
         non-negative weights summing to one, such that weighted sums are
-        expectations under the fitted model (exact support, quadrature, or
-        ``n_mc`` Monte Carlo draws when ``n_mc`` is given).
+        expectations under the fitted model (exact support or quadrature).
+        Monte Carlo (e.g. ``n_mc`` draws when ``n_mc`` is given) returns
+        ``(points, weights, True)``: the points are then treated as
+        independent draws, and sums over pairs of them leave out the
+        diagonal.
     fisher_information(params)
         Optional: the exact covariance of ``T`` under the model; when absent it
         is computed from :meth:`model_sample`.
@@ -96,8 +99,10 @@ class MultivariateNormalFamily(ExponentialFamily):
 
     Integrals against the fitted model use a tensor Gauss-Hermite rule with 5
     nodes per axis (exact for the moments the risk needs) while ``5**d <=
-    3125``, Monte Carlo with 2000 antithetic draws beyond that, or ``n_mc``
-    antithetic draws when :func:`mle_risk_expansion` is given ``n_mc``.
+    3125``, Monte Carlo with 2000 independent draws beyond that, or ``n_mc``
+    draws when :func:`mle_risk_expansion` is given ``n_mc``. Monte Carlo
+    leaves ``c1`` exact (the Fisher information has a closed form) and makes
+    ``c2`` unbiased but noisy.
 
     References
     ----------
@@ -173,15 +178,16 @@ class MultivariateNormalFamily(ExponentialFamily):
                 W = W * axis_weights.ravel()
             return Z, W
         rng = check_random_state(random_state)
-        half = rng.standard_normal((max(1, (2000 if n_mc is None else n_mc) // 2), d))
-        Z = np.vstack([half, -half])  # antithetic pairs: odd moments of x are exactly zero
-        return Z, np.full(Z.shape[0], 1.0 / Z.shape[0])
+        Z = rng.standard_normal((2000 if n_mc is None else n_mc, d))
+        return Z, None
 
     def model_sample(self, params, n_mc=None, random_state=None):
         mean, covariance = params
         Z, weights = self._standard_points(mean.shape[0], n_mc, random_state)
-        X = mean + Z @ np.linalg.cholesky(covariance).T
-        return self.sufficient_statistics(X), weights
+        T = self.sufficient_statistics(mean + Z @ np.linalg.cholesky(covariance).T)
+        if weights is None:
+            return T, np.full(T.shape[0], 1.0 / T.shape[0]), True
+        return T, weights
 
     def fisher_information(self, params):
         mean, S = params
