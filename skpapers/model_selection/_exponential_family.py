@@ -43,6 +43,11 @@ class ExponentialFamily:
         ``(points, weights, True)``: the points are then treated as
         independent draws, and sums over pairs of them leave out the
         diagonal.
+    standardize(X)
+        Optional: an invertible map of the observations under which the
+        family is closed and the risk unchanged (e.g. whitening for normal
+        families), applied before ``sufficient_statistics`` for numerical
+        conditioning.
     fisher_information(params)
         Optional: the exact covariance of ``T`` under the model; when absent it
         is computed from :meth:`model_sample`.
@@ -136,6 +141,28 @@ class MultivariateNormalFamily(ExponentialFamily):
                 f"family='normal' is univariate but X has {X.shape[1]} columns; use family='multivariate_normal'."
             )
         return X
+
+    def standardize(self, X):
+        """Whiten X (mean 0, covariance I); the family is affine-closed and the risk is invariant.
+
+        Working in whitened coordinates keeps ``T = (x, x x^T)`` well conditioned when the
+        features have very different scales or means far from zero.
+        """
+        X = self._as_matrix(X)
+        mean = X.mean(axis=0)
+        scale = X.std(axis=0)
+        if np.any(scale <= 1e-12 * np.maximum(np.abs(mean), 1.0)):
+            raise ValueError(
+                "X has a constant column: the sample covariance is singular and the normal MLE does not exist."
+            )
+        Z = (X - mean) / scale
+        eigenvalues, eigenvectors = np.linalg.eigh(Z.T @ Z / Z.shape[0])
+        if eigenvalues[0] <= 1e-10 * eigenvalues[-1]:
+            raise ValueError(
+                "The sample covariance of X is singular (collinear columns, or fewer samples than "
+                "features): the normal MLE and its Fisher information do not exist."
+            )
+        return Z @ (eigenvectors / np.sqrt(eigenvalues))
 
     def sufficient_statistics(self, X):
         X = self._as_matrix(X)

@@ -187,6 +187,8 @@ def _make_result(c1, c2, n, p, family, n_samples):
 
 def _risk(X, family, n, n_mc, random_state):
     family = _check_family(family)
+    if hasattr(family, "standardize"):
+        X = family.standardize(X)
     T = np.asarray(family.sufficient_statistics(X), dtype=np.float64)
     if T.ndim != 2 or T.shape[0] < 2 or T.shape[1] < 1:
         raise ValueError(f"X must hold at least 2 observations; got sufficient statistics of shape {T.shape}.")
