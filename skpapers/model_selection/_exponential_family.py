@@ -26,8 +26,10 @@ class ExponentialFamily:
     :func:`pn_criterion` with a family that is not provided. ``name`` is a
     short label used in results.
 
-    Methods
-    -------
+    Notes
+    -----
+    The protocol:
+
     sufficient_statistics(X)
         ``T(x_i)`` for every observation, an array of shape ``(n_samples, p)``.
     fit_moments(Tbar)
