@@ -111,6 +111,11 @@ class MultivariateNormalFamily(ExponentialFamily):
     leaves ``c1`` exact (the Fisher information has a closed form) and makes
     ``c2`` unbiased but noisy.
 
+    Parameters
+    ----------
+    univariate : bool, default=False
+        Require a single column (what ``family="normal"`` uses).
+
     References
     ----------
     .. [1] Y. Sheena, "MLE convergence speed to information projection of
