@@ -1,6 +1,14 @@
-"""Causal inference estimators: regression discontinuity with distribution-valued outcomes."""
+"""Causal inference estimators: regression discontinuity with distribution-valued outcomes,
+debiasing of shrunken predictions."""
 
+from ._debias import LinearCalibrationCorrection, TweedieCorrection
 from ._r3d import DistributionalRDD, gini_from_quantiles
 from ._r3d_display import DistributionalRDDDisplay
 
-__all__ = ["DistributionalRDD", "DistributionalRDDDisplay", "gini_from_quantiles"]
+__all__ = [
+    "DistributionalRDD",
+    "DistributionalRDDDisplay",
+    "LinearCalibrationCorrection",
+    "TweedieCorrection",
+    "gini_from_quantiles",
+]
