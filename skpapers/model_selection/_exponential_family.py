@@ -156,6 +156,8 @@ class MultivariateNormalFamily(ExponentialFamily):
         features have very different scales or means far from zero.
         """
         X = self._as_matrix(X)
+        if X.shape[0] < 2:
+            raise ValueError(f"X must hold at least 2 observations; got {X.shape[0]}.")
         mean = X.mean(axis=0)
         scale = X.std(axis=0)
         if np.any(scale <= 1e-12 * np.maximum(np.abs(mean), 1.0)):

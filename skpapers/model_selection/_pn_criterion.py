@@ -213,14 +213,13 @@ def _risk(X, family, n, n_mc, random_state):
     # At the MLE the model mean of T is Tbar; Monte Carlo points are centred there, not at their own
     # mean, so that every single-point average stays unbiased.
     Y = points - (Tbar if draws else weights @ points)
-    G_model = _check_positive_definite((Y * weights[:, None]).T @ Y, "The model covariance of T")
-    G = G_model
     if hasattr(family, "fisher_information"):
         G = _check_positive_definite(np.asarray(family.fisher_information(params), dtype=np.float64), "G")
-        if draws:
-            # With the exact G the Monte Carlo c2 is unbiased; the draws' own covariance would trade
-            # that for a bias of a few percent to tens of percent at a few thousand draws.
-            G_model = G
+        # With the exact G the Monte Carlo c2 is unbiased; the draws' own covariance would trade that
+        # for a bias of a few percent to tens of percent at a few thousand draws.
+        G_model = G if draws else _check_positive_definite((Y * weights[:, None]).T @ Y, "The model covariance of T")
+    else:
+        G = G_model = _check_positive_definite((Y * weights[:, None]).T @ Y, "The model covariance of T")
     c1, c2 = _expansion_coefficients(G, Y, weights, T - Tbar, G_model=G_model, draws=draws)
     result = _make_result(c1, c2, n, p, name, n_samples)
     if abs(c2 / n) > c1:
