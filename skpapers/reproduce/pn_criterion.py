@@ -249,14 +249,12 @@ def plot(result):
     risk = np.asarray(histogram["risk"], dtype=float)
     finite = np.isfinite(risk)
     ax.plot(bins[finite], risk[finite], "o-", label="estimated risk")
-    ax.plot(bins[~finite], np.full((~finite).sum(), risk[finite].max() * 1.15), "x", color="r", ms=9,
-            label="empty bin: risk = inf")
+    marker_height = np.full((~finite).sum(), risk[finite].max() * 1.15)
+    ax.plot(bins[~finite], marker_height, "x", color="r", ms=9, label="empty bin: risk = inf")
     ax.axhline(histogram["threshold"], color="k", ls="--", lw=1, label=f"threshold {histogram['threshold']}")
-    ax.axvline(histogram["selected_bins"], color="g", lw=1, label=f"selected among 2..10: K = {histogram['selected_bins']}")
-    ax.axvline(
-        histogram["spec_selected_bins"], color="g", ls=":", lw=1,
-        label=f"selected among even K: K = {histogram['spec_selected_bins']}",
-    )
+    selected, spec_selected = histogram["selected_bins"], histogram["spec_selected_bins"]
+    ax.axvline(selected, color="g", lw=1, label=f"selected among 2..10: K = {selected}")
+    ax.axvline(spec_selected, color="g", ls=":", lw=1, label=f"selected among even K: K = {spec_selected}")
     ax.set_xlabel("number of bins K")
     ax.set_ylabel("risk at n = 500")
     ax.set_title("D. Histogram of Beta(2, 5), n = 500")
