@@ -112,7 +112,7 @@ class LpRegression(_LinearPredictor, RegressorMixin, BaseEstimator):
         ``sum_i s_i |y_i - x_i^T b - b0|^p`` at the solution.
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Names of the features, when ``X`` has string column names.
 
     See Also
@@ -232,7 +232,7 @@ class SampledLpRegression(_LinearPredictor, RegressorMixin, BaseEstimator):
         Rows used by the fit.
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Names of the features, when ``X`` has string column names.
 
     See Also
