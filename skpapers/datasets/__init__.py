@@ -1,5 +1,6 @@
 """Generators for the papers' data-generating processes (``make_*``)."""
 
+from ._anomaly_references import make_anomaly_domains
 from ._compositional import make_logistic_normal
 from ._delta import make_delta_learning_data
 from ._presto import make_presto_ordinal
@@ -9,6 +10,7 @@ from ._survival import make_censored_regression
 from ._gaussian_mixture import gaussian_bayes_error, make_gaussian_mixture_classification
 
 __all__ = [
+    "make_anomaly_domains",
     "make_distributional_rd",
     "make_censored_regression",
     "make_delta_learning_data",

@@ -1043,3 +1043,74 @@ class PenalizedDatafit:
 
     def value(self, w):
         return self.value_and_gradient(w)[0]
+
+# Products of norms below this count as zero: the cosine is then taken as 0.
+_COSINE_EPS = 1e-12
+
+class ResidualFusionLoss:
+    """Query log-loss of a projected-residual fusion score (reference-guided anomaly detection).
+
+    Parameters are ``w = [P.ravel(), b0, b1, b2, b3]`` with ``P`` of shape
+    ``(n_features, n_components)``. For query ``i`` with residual ``r_i``,
+    normal dissimilarity ``base_i`` and abnormal-reference residuals
+    ``R_ref[i, k]``, with ``u = P^T r_i`` and ``v_k = P^T R_ref[i, k]``::
+
+        s_i = max_k (1 + cos(u, v_k)) / 2
+        z_i = b0 + b1 * base_i + b2 * s_i + b3 * ||u||^2
+
+    and the loss is the weighted mean binary log-loss of ``z`` against
+    ``y`` in {0, 1}. The max is differentiated at its argmax (the loss is
+    differentiable wherever the argmax is unique); a zero projected
+    residual has cosine 0 and no cosine gradient.
+    """
+
+    def __init__(self, R_query, R_ref, base, y, n_components, sample_weight=None):
+        self.R_query = np.asarray(R_query, dtype=float)
+        self.R_ref = np.asarray(R_ref, dtype=float)
+        self.base = np.asarray(base, dtype=float)
+        self.y = np.asarray(y, dtype=float)
+        self.n_components = int(n_components)
+        self.weights = _normalised_weights(sample_weight, self.R_query.shape[0])
+
+    @property
+    def n_params(self):
+        return self.R_query.shape[1] * self.n_components + 4
+
+    def unpack(self, w):
+        n_features = self.R_query.shape[1]
+        return w[:-4].reshape(n_features, self.n_components), w[-4:]
+
+    def scores(self, w):
+        """Return ``z``, ``s``, ``||u||^2`` and what the gradient needs."""
+        P, beta = self.unpack(w)
+        U = self.R_query @ P
+        V = (self.R_ref.reshape(-1, P.shape[0]) @ P).reshape(*self.R_ref.shape[:2], P.shape[1])
+        norm_u = np.linalg.norm(U, axis=1)
+        norm_v = np.linalg.norm(V, axis=2)
+        denominator = norm_u[:, None] * norm_v
+        defined = denominator > _COSINE_EPS
+        cosine = np.where(defined, np.einsum("nkm,nm->nk", V, U) / np.where(defined, denominator, 1.0), 0.0)
+        best = np.argmax(cosine, axis=1)
+        rows = np.arange(U.shape[0])
+        similarity = (1.0 + cosine[rows, best]) / 2.0
+        energy = norm_u**2
+        z = beta[0] + beta[1] * self.base + beta[2] * similarity + beta[3] * energy
+        return z, similarity, energy, (U, V[rows, best], norm_u, norm_v[rows, best], defined[rows, best], best)
+
+    def value_and_gradient(self, w):
+        P, beta = self.unpack(w)
+        z, similarity, energy, (U, v, norm_u, norm_v, defined, best) = self.scores(w)
+        value = float(self.weights @ (np.logaddexp(0.0, z) - self.y * z))
+        g = self.weights * (special.expit(z) - self.y)
+        grad_beta = np.array([g.sum(), g @ self.base, g @ similarity, g @ energy])
+        cosine = 2.0 * similarity - 1.0
+        safe_uv = np.where(defined, norm_u * norm_v, 1.0)
+        safe_u2 = np.where(defined, norm_u**2, 1.0)
+        safe_v2 = np.where(defined, norm_v**2, 1.0)
+        d_cos = np.where(defined, 0.5 * beta[2] * g, 0.0)[:, None]
+        grad_u = d_cos * (v / safe_uv[:, None] - cosine[:, None] * U / safe_u2[:, None])
+        grad_u += (2.0 * beta[3] * g)[:, None] * U
+        grad_v = d_cos * (U / safe_uv[:, None] - cosine[:, None] * v / safe_v2[:, None])
+        chosen = self.R_ref[np.arange(U.shape[0]), best]
+        grad_P = self.R_query.T @ grad_u + chosen.T @ grad_v
+        return value, np.concatenate([grad_P.ravel(), grad_beta])
