@@ -277,8 +277,9 @@ class LinearCalibrationCorrection(_BasePredictionCorrection):
     >>> lcc = LinearCalibrationCorrection().fit(p[:, None], y)
     >>> print(round(lcc.slope_, 2))
     0.6
-    >>> t = rng.integers(0, 2, size=2000)
-    >>> p_new = 0.1 + 0.6 * (y + 1.5 * t) + rng.normal(scale=0.2, size=2000)
+    >>> t = rng.integers(0, 2, size=20000)  # a new trial, true effect 1.5, no labels
+    >>> y_new = rng.normal(size=20000) + 1.5 * t
+    >>> p_new = 0.1 + 0.6 * y_new + rng.normal(scale=0.2, size=20000)
     >>> result = lcc.estimate_ate(p_new[:, None], t)
     >>> print(round(result.naive_ate, 1), round(result.ate, 1))
     0.9 1.5
