@@ -22,6 +22,7 @@ root-leverage and Lewis-weight sampling as the sample grows.
 # --------------------------------------------
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from skpapers.linear_model import LpRegression, SampledLpRegression
 from skpapers.sampling import LpSensitivitySampler
@@ -68,6 +69,8 @@ ax_scores.legend()
 for method in methods:
     median = np.median(excess[method], axis=1)
     ax_excess.loglog(sizes, median, "o-", label=method.replace("_", " "))
+ax_excess.set_xticks(sizes, [str(size) for size in sizes])
+ax_excess.xaxis.set_minor_formatter(NullFormatter())
 ax_excess.set_xlabel("expected sample size m")
 ax_excess.set_ylabel("median relative excess l_1 cost")
 ax_excess.set_title("SampledLpRegression, 8 draws per point")
