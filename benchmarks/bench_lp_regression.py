@@ -11,7 +11,7 @@ alpha=0, solver="highs")``, which solves the primal linear program.
   fits on about 10% of the rows; target at least 50x faster with the full
   data objective within 5% of the optimum.
 
-The peer takes tens of seconds, so each side is timed once after a warm-up.
+The peer takes minutes on a busy machine, so each side is timed once after a warm-up.
 """
 
 import numpy as np
