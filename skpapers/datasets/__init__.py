@@ -2,6 +2,7 @@
 
 from ._anomaly_references import make_anomaly_domains
 from ._compositional import make_logistic_normal
+from ._debias import make_prediction_debiasing_trial
 from ._delta import make_delta_learning_data
 from ._presto import make_presto_ordinal
 from ._r3d import make_distributional_rd
@@ -16,5 +17,6 @@ __all__ = [
     "make_delta_learning_data",
     "make_logistic_normal",
     "make_presto_ordinal",
+    "make_prediction_debiasing_trial",
     "make_separable_classification",
     "gaussian_bayes_error", "make_gaussian_mixture_classification"]

@@ -14,10 +14,10 @@ Tweedie-corrected predictions, next to the labelled baseline on the true ``Y``.
 """
 
 import numpy as np
-from scipy.special import expit
 from sklearn.linear_model import Ridge
 
 from ..causal import LinearCalibrationCorrection, TweedieCorrection
+from ..datasets import make_prediction_debiasing_trial
 from ._registry import ReproductionResult, register
 
 _N_FEATURES, _N_TRAIN, _N_CALIBRATION, _N_TRIAL = 20, 8000, 2000, 10_000
@@ -74,39 +74,33 @@ def _shrink_noise_case(rng, m, n_test):
     }
 
 
-def _trial_population(rng, n, tau, w, b):
-    confounder = rng.normal(size=n)
-    propensity = expit(confounder)
-    treatment = (rng.random(n) < propensity).astype(int)
-    y = tau * treatment + confounder + rng.normal(size=n)
-    X = np.tanh(y[:, None] * w[None, :] + b[None, :]) + rng.normal(size=(n, w.shape[0]))
-    return X, y, treatment, propensity
-
-
 def _hajek(values, treatment, propensity):
     w1, w0 = treatment / propensity, (1 - treatment) / (1 - propensity)
     return float(w1 @ values / w1.sum() - w0 @ values / w0.sum())
 
 
 def _simulation(random_state, taus):
-    feature_rng = np.random.default_rng(0)  # the feature map is fixed (seed 0), as in the spec
-    w = feature_rng.normal(0.0, 0.7, _N_FEATURES)
-    b = feature_rng.normal(0.0, 0.5, _N_FEATURES)
     rng = np.random.default_rng(random_state)
     n_map = _N_TRAIN + _N_CALIBRATION
-    X, y, _, _ = _trial_population(rng, n_map, rng.uniform(-2.0, 2.0, n_map), w, b)
-    upstream = Ridge(alpha=1.0).fit(X[:_N_TRAIN], y[:_N_TRAIN])
-    X_cal, y_cal = X[_N_TRAIN:], y[_N_TRAIN:]
+    # one map for all trials (feature seed 0), trained where the trials' outcomes lie
+    data = make_prediction_debiasing_trial(
+        n_map, rng.uniform(-2.0, 2.0, n_map), n_features=_N_FEATURES, random_state=random_state
+    )
+    upstream = Ridge(alpha=1.0).fit(data.X[:_N_TRAIN], data.y[:_N_TRAIN])
+    X_cal, y_cal = data.X[_N_TRAIN:], data.y[_N_TRAIN:]
     lcc = LinearCalibrationCorrection(upstream).fit(X_cal, y_cal)
     tweedie = TweedieCorrection(upstream).fit(X_cal, y_cal)
     rows = {"naive": [], "lcc": [], "tweedie": [], "labelled": []}
-    for tau in taus:
-        X_t, y_t, t_t, e_t = _trial_population(rng, _N_TRIAL, tau, w, b)
+    for k, tau in enumerate(taus):
+        trial = make_prediction_debiasing_trial(
+            _N_TRIAL, tau, n_features=_N_FEATURES, random_state=random_state + 1000 * (k + 1)
+        )
+        X_t, t_t, e_t = trial.X, trial.treatment, trial.propensity
         result_lcc = lcc.estimate_ate(X_t, t_t, propensity=e_t)
         rows["naive"].append(result_lcc.naive_ate)
         rows["lcc"].append(result_lcc.ate)
         rows["tweedie"].append(tweedie.estimate_ate(X_t, t_t, propensity=e_t).ate)
-        rows["labelled"].append(_hajek(y_t, t_t, e_t))
+        rows["labelled"].append(_hajek(trial.y, t_t, e_t))
     slopes = {key: _slope(taus, values) for key, values in rows.items()}
     return {
         "taus": list(map(float, taus)),
