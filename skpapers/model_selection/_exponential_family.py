@@ -362,10 +362,10 @@ class PoissonFamily(ExponentialFamily):
         return None if rate <= 0 else rate
 
     def model_sample(self, params, n_mc=None, random_state=None):
-        # 12 standard deviations past the mean (plus a margin for small rates): the tail left out is
+        # 12 standard deviations either side of the mean (plus a margin for small rates): the tails left out are
         # far below double precision for every moment the expansion uses.
-        upper = int(np.ceil(params + 12.0 * np.sqrt(params) + 30.0))
-        support = np.arange(upper + 1, dtype=np.float64)
+        spread = 12.0 * np.sqrt(params) + 30.0
+        support = np.arange(max(0, int(params - spread)), int(np.ceil(params + spread)) + 1, dtype=np.float64)
         weights = stats.poisson.pmf(support, params)
         return support.reshape(-1, 1), weights / weights.sum()
 

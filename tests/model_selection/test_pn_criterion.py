@@ -202,6 +202,25 @@ def test_correct_poisson_closed_form():
     assert result.c2 == pytest.approx(5 / (12 * X.mean()), rel=0.1)
 
 
+@pytest.mark.parametrize("rate", [2.0, 1e4])
+def test_correct_poisson_model_cumulants_give_the_closed_form(rate):
+    # The model support around a large rate is truncated on both sides and contracted through its
+    # third-moment tensor; a sample whose mean is the rate and whose central moments up to 3 match
+    # the Poisson's (variance = third cumulant = rate) has c1 = 1/2 and c2 = 5 / (12 rate).
+    from scipy import stats
+
+    support = np.arange(max(0, int(rate - 12 * rate**0.5 - 30)), int(rate + 12 * rate**0.5 + 30))
+    weights = stats.poisson.pmf(support, rate)
+    weights /= weights.sum()
+    G, K3, K4 = _cumulants(support.reshape(-1, 1).astype(float), weights)
+    reference = projection_risk_from_cumulants(G, K3, K4, G, K3, n=10)
+    assert reference.c1 == pytest.approx(0.5, rel=1e-9)
+    assert reference.c2 == pytest.approx(5 / (12 * rate), rel=1e-6)
+    builtin = mle_risk_expansion(np.random.default_rng(0).poisson(rate, size=50_000), "poisson")
+    assert builtin.c1 == pytest.approx(0.5, abs=0.02)
+    assert builtin.c2 == pytest.approx(5 / (12 * rate), rel=0.25)
+
+
 # ----------------------------------------------------------------------------- criterion
 
 
