@@ -7,9 +7,15 @@ from skpapers.reproduce import ReproductionResult, get_entries, register
 from skpapers.reproduce import _registry
 
 
+def _empty_registry(monkeypatch):
+    # Import the real entries first, so they do not register into the empty one.
+    get_entries()
+    monkeypatch.setattr(_registry, "_ENTRIES", {})
+
+
 @pytest.fixture
 def fake_entries(monkeypatch):
-    monkeypatch.setattr(_registry, "_ENTRIES", {})
+    _empty_registry(monkeypatch)
 
     @register(slug="fake-good", title="A claim that holds", arxiv="0000.00001", claim="one is one")
     def good(quick=False, random_state=0):
@@ -55,7 +61,7 @@ def test_report_rows_figures_and_check(fake_entries, tmp_path, capsys):
 
 
 def test_a_crashing_entry_is_reported_and_fails_check(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(_registry, "_ENTRIES", {})
+    _empty_registry(monkeypatch)
 
     @register(slug="fake-crash", title="Crashes", arxiv="0000.00004", claim="x")
     def crash(quick=False, random_state=0):
