@@ -59,7 +59,7 @@ def _type_one_error(n_repetitions, rng):
     rows = {}
     for name, count in zip(TESTS, rejected):
         low, high = proportion_confint(int(count), n_repetitions, alpha=0.05, method="wilson")
-        rows[name] = {"rate": count / n_repetitions, "low": float(low), "high": float(high)}
+        rows[name] = {"rate": float(count / n_repetitions), "low": float(low), "high": float(high)}
     return rows
 
 
