@@ -18,19 +18,26 @@ _BLOCK_FLOATS = 2**22
 
 def _unit_rows(A):
     norms = np.linalg.norm(A, axis=-1, keepdims=True)
-    return np.where(norms > _EPS, A / np.where(norms > _EPS, norms, 1.0), 0.0)
+    # Zero rows stay zero: their cosine with anything is then 0.
+    return A * np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > _EPS)
 
 
 def _batches(n_rows, n_columns):
     return gen_batches(n_rows, max(1, _BLOCK_FLOATS // max(n_columns, 1)))
 
 
-def _max_similarity(Q, R):
-    """``max_k (1 + cos(q, r_k)) / 2`` for every row ``q`` of Q, in blocks of rows."""
+def _max_similarity(Q, R, normalized=False):
+    """``max_k (1 + cos(q, r_k)) / 2`` for every row ``q`` of Q, in blocks of rows.
+
+    ``normalized=True`` says the rows of Q already have unit (or zero) norm.
+    """
     R_unit = _unit_rows(R)
     out = np.empty(Q.shape[0])
     for block in _batches(Q.shape[0], R.shape[0]):
-        out[block] = (1.0 + (_unit_rows(Q[block]) @ R_unit.T).max(axis=1)) / 2.0
+        Q_block = Q[block] if normalized else _unit_rows(Q[block])
+        out[block] = (Q_block @ R_unit.T).max(axis=1)
+    out += 1.0
+    out /= 2.0
     return out
 
 
@@ -319,12 +326,13 @@ class ReferenceGuidedAnomalyDetector(OutlierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         patches = X.reshape(-1, self.patch_dim_)
-        s_n = _max_similarity(patches, self._normal_patches)
+        patches_unit = _unit_rows(patches)
+        s_n = _max_similarity(patches_unit, self._normal_patches, normalized=True)
         s_a = None
         if self.mode == "normal_only" or self._abnormal_patches.shape[0] == 0:
             score = 1.0 - s_n
         elif self.mode == "knn":
-            s_a = _max_similarity(patches, self._abnormal_patches)
+            s_a = _max_similarity(patches_unit, self._abnormal_patches, normalized=True)
             score = (s_a + 1.0 - s_n) / 2.0
         else:
             residuals = _residuals(patches, self._normal_patches, self.residual_match)
