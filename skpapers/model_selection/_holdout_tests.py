@@ -15,10 +15,6 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ._results import ConfidenceInterval, TestResult
 
-_REFERENCE = (
-    'S. Raschka, "Model Evaluation, Model Selection, and Algorithm Selection in '
-    'Machine Learning", 2018, arXiv:1811.12808.'
-)
 
 
 def _labels(y, name):

@@ -136,3 +136,11 @@ def test_estimator_is_cloned_and_bad_input():
     X_inf[3, 1] = np.inf
     with pytest.raises(ValueError, match="infinity"):
         bootstrap_score(tree, X_inf, y, n_bootstraps=2, random_state=0)
+
+
+def test_dataframe_input_gives_the_array_result():
+    pd = pytest.importorskip("pandas")
+    frame, series = pd.DataFrame(X), pd.Series(y)
+    from_frame = bootstrap_score(TREE, frame, series, method=".632+", n_bootstraps=5, random_state=0)
+    from_array = bootstrap_score(TREE, X, y, method=".632+", n_bootstraps=5, random_state=0)
+    np.testing.assert_array_equal(from_frame.scores, from_array.scores)

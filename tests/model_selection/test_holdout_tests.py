@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mlxtend import evaluate as mlx
 from scipy import stats
 from statsmodels.stats.contingency_tables import cochrans_q as sm_cochrans_q
@@ -202,3 +204,27 @@ def test_proportion_difference_bad_input_and_zero_variance():
     with pytest.warns(RuntimeWarning, match="zero variance"):
         result = proportion_difference_test(1.0, 1.0, 10)
     assert np.isnan(result.statistic)
+
+
+def test_accuracy_interval_bad_input():
+    with pytest.raises(ValueError, match="same length"):
+        accuracy_confidence_interval([0, 1, 1], [0, 1])
+    with pytest.raises(ValueError, match="confidence"):
+        accuracy_confidence_interval([0, 1], [0, 1], confidence=95)
+    with pytest.raises(ValueError, match="method"):
+        accuracy_confidence_interval([0, 1], [0, 1], method="exact")
+    with pytest.raises(ValueError, match="NaN"):
+        accuracy_confidence_interval([0.0, np.inf], [0, 1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=60))
+def test_mcnemar_table_properties(rows):
+    y, p1, p2 = (np.array(column) for column in zip(*rows))
+    table = mcnemar_table(y, p1, p2)
+    assert table.sum() == len(rows)
+    np.testing.assert_array_equal(mcnemar_table(y, p2, p1), table.T)  # swapping the models swaps b and c
+    permutation = np.random.RandomState(len(rows)).permutation(len(rows))
+    np.testing.assert_array_equal(mcnemar_table(y[permutation], p1[permutation], p2[permutation]), table)
+    # McNemar is symmetric in the two models
+    assert mcnemar_test(table).pvalue == mcnemar_test(table.T).pvalue
