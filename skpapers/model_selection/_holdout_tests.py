@@ -16,7 +16,6 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 from ._results import ConfidenceInterval, TestResult
 
 
-
 def _labels(y, name):
     y = column_or_1d(y, warn=False)
     if y.shape[0] == 0:
