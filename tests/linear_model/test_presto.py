@@ -265,3 +265,15 @@ def test_cv_refuses_a_fold_without_the_rare_class():
     order = np.argsort(y, kind="stable")
     with pytest.raises(ValueError, match="training fold lacks class"):
         PRESTOClassifierCV(n_alphas=3, cv=KFold(5)).fit(X[order], y[order])
+
+
+def test_integer_weights_equal_repeated_rows(data):
+    # The common check wants 1e-7 at the default tolerance; a tight solver tolerance gets there.
+    X, y = data
+    weights = np.random.default_rng(0).integers(0, 3, size=len(y))
+    weighted = PRESTOClassifier(alpha=0.01, tol=1e-10, max_iter=100_000).fit(X, y, sample_weight=weights)
+    repeated = PRESTOClassifier(alpha=0.01, tol=1e-10, max_iter=100_000).fit(
+        np.repeat(X, weights, axis=0), np.repeat(y, weights))
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-7, atol=1e-9)
+    default_weighted = PRESTOClassifier(alpha=0.01).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(default_weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-5)
