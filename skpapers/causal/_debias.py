@@ -405,7 +405,8 @@ class TweedieCorrection(_BasePredictionCorrection):
         correction the identity.
     density_fit : {"calibration", "target"}, default="calibration"
         Which predictions the KDE is fitted on: the calibration split's, or
-        those passed to :meth:`predict` (the downstream study's own).
+        those passed to :meth:`predict` (the downstream study's own; then a
+        unit's correction depends on the other units passed with it).
 
     Attributes
     ----------
