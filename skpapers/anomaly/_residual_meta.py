@@ -72,7 +72,7 @@ class ResidualMetaLearner(BaseEstimator):
 
     Attributes
     ----------
-    projection_ : ndarray of shape (n_features, n_components_)
+    projection_ : ndarray of shape (n_features, `n_components_`)
         The learned projection ``P`` of residuals.
 
     fusion_coef_ : ndarray of shape (3,)
