@@ -23,7 +23,8 @@ def main():
 
     def check(ours_result, peer_result):
         z, p = peer_result
-        return f"z ours {ours_result.statistic:.10f} vs statsmodels {z:.10f}; p ours {ours_result.pvalue:.6f} vs {p:.6f}"
+        return (f"z ours {ours_result.statistic:.10f} vs statsmodels {z:.10f}; "
+                f"p ours {ours_result.pvalue:.6f} vs {p:.6f}")
 
     return compare("runs_test_1e6", ours=ours, peer=peer, repeats=5, check=check)
 

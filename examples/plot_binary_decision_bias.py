@@ -61,8 +61,8 @@ for name, audit in audits.items():
 fig, ax = plt.subplots(figsize=(6, 3.5))
 for name, audit in audits.items():
     profile = audit.negative_recency.switch_profile
-    rates = [profile["switches"][profile["run_length"] == k].sum() / max(profile["n"][profile["run_length"] == k].sum(), 1)
-             for k in range(1, 5)]
+    length = profile["run_length"]
+    rates = [profile["switches"][length == k].sum() / max(profile["n"][length == k].sum(), 1) for k in range(1, 5)]
     ax.plot(range(1, 5), rates, marker="o", label=name)
 ax.set_xticks(range(1, 5), ["1", "2", "3", "4+"])
 ax.set_xlabel("length of the current run")

@@ -14,7 +14,6 @@ import copy
 
 import numpy as np
 from scipy import stats
-from sklearn.base import clone
 from sklearn.linear_model import SGDClassifier
 
 from ..audit import palimpsest_query_test, palimpsest_reshuffle_test, per_sample_log_loss
@@ -92,8 +91,9 @@ def run(quick=False, random_state=0):
     n_reshuffle_seeds, n_reshuffles = (5, 49) if quick else (10, 99)
     derived = np.array([_query_trial(random_state + s, True) for s in range(n_seeds)])
     null = np.array([_query_trial(random_state + 1000 + s, False) for s in range(n_null)])
-    reshuffle_derived = [_reshuffle_trial(random_state + s, True, 2000, n_reshuffles) for s in range(n_reshuffle_seeds)]
-    reshuffle_null = [_reshuffle_trial(random_state + 500 + s, False, 2000, n_reshuffles) for s in range(n_reshuffle_seeds)]
+    seeds = range(n_reshuffle_seeds)
+    reshuffle_derived = [_reshuffle_trial(random_state + s, True, 2000, n_reshuffles) for s in seeds]
+    reshuffle_null = [_reshuffle_trial(random_state + 500 + s, False, 2000, n_reshuffles) for s in seeds]
 
     null_p = null[:, 1]
     details = {

@@ -126,12 +126,16 @@ def run(quick=False, random_state=0):
     }
     details["checks"] = {k: bool(v) for k, v in checks.items()}
     passed = sum(details["checks"].values())
-    verdict = "reproduced" if passed == len(checks) else ("partly reproduced" if passed >= len(checks) - 2 else "not reproduced")
+    if passed == len(checks):
+        verdict = "reproduced"
+    else:
+        verdict = "partly reproduced" if passed >= len(checks) - 2 else "not reproduced"
     ours = (
         f"pure A-bias: A-bias {pure['a_bias']:.6f}, naive H {pure['naive_entropy']:.4f}, KL(naive||census) "
         f"{pure['kl_naive_census']:.4f} vs KL(uniform||census) {closed['kl_uniform_census']:.4f}, adjusted H "
         f"{pure['adjusted_entropy']:.6f}; lambda 0.5: KL(adj||census) {half['kl_adjusted_census']:.4f}, "
-        f"KL(adj||uniform) {half['kl_adjusted_uniform']:.4f}; simulation: {simulation['fraction_closer_to_population']:.2f} "
+        f"KL(adj||uniform) {half['kl_adjusted_uniform']:.4f}; simulation: "
+        f"{simulation['fraction_closer_to_population']:.2f} "
         f"of questions closer to population, subgroup rho {simulation['alignment_rho']:.2f}, discriminator "
         f"accuracy {np.mean(simulation['discriminator_accuracies']):.2f}"
     )
@@ -152,7 +156,8 @@ def plot(result):
     width = 0.2
     labels = ["A", "B", "C", "D", "E"]
     series = [("census", _CENSUS), ("naive (A-bias)", closed["lambda_0.0"]["naive"]),
-              ("adjusted", closed["lambda_0.0"]["adjusted"]), ("adjusted, lambda 0.5", closed["lambda_0.5"]["adjusted"])]
+              ("adjusted", closed["lambda_0.0"]["adjusted"]),
+              ("adjusted, lambda 0.5", closed["lambda_0.5"]["adjusted"])]
     for i, (name, values) in enumerate(series):
         axes[0].bar(np.arange(5) + i * width, values, width, label=name)
     axes[0].set_xticks(np.arange(5) + 1.5 * width, labels)
