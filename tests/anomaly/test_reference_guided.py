@@ -365,3 +365,13 @@ def test_degenerate_references_and_queries(domain):
     X_copy = X_ref.copy()
     ReferenceGuidedAnomalyDetector().fit(X_ref, y_ref).anomaly_score(X_ref)
     np.testing.assert_array_equal(X_ref, X_copy)
+
+
+@pytest.mark.parametrize("mode", ["normal_only", "knn", "residual"])
+def test_order_of_references_and_queries_does_not_matter(domain, mode):
+    X_ref, y_ref, X_q, _ = domain
+    rng = np.random.default_rng(0)
+    ref_order, query_order = rng.permutation(len(y_ref)), rng.permutation(len(X_q))
+    scores = ReferenceGuidedAnomalyDetector(mode=mode).fit(X_ref, y_ref).anomaly_score(X_q)
+    permuted = ReferenceGuidedAnomalyDetector(mode=mode).fit(X_ref[ref_order], y_ref[ref_order])
+    np.testing.assert_allclose(permuted.anomaly_score(X_q[query_order]), scores[query_order], atol=1e-12)
