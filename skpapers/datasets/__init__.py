@@ -1,6 +1,7 @@
 """Generators for the papers' data-generating processes (``make_*``)."""
 
 from ._anomaly_references import make_anomaly_domains
+from ._clip_like import make_clip_like_episode
 from ._compositional import make_logistic_normal
 from ._debias import make_prediction_debiasing_trial
 from ._delta import make_delta_learning_data
@@ -13,6 +14,7 @@ from ._gaussian_mixture import gaussian_bayes_error, make_gaussian_mixture_class
 
 __all__ = [
     "make_anomaly_domains",
+    "make_clip_like_episode",
     "make_distributional_rd",
     "make_censored_regression",
     "make_delta_learning_data",

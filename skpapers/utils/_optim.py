@@ -1114,3 +1114,68 @@ class ResidualFusionLoss:
         chosen = self.R_ref[np.arange(U.shape[0]), best]
         grad_P = self.R_query.T @ grad_u + chosen.T @ grad_v
         return value, np.concatenate([grad_P.ravel(), grad_beta])
+
+
+class MultiBranchLogitLoss:
+    """AMU-Tuning's multi-branch cross-entropy over standardised auxiliary logits.
+
+    Layout: ``w = W.ravel()`` with ``W`` of shape (n_classes, n_aux_features).
+    The auxiliary logits ``z = G W^T`` are standardised across classes per row,
+    ``s_aux = (z - mean_c z) / sqrt(var_c(z) + eps)`` (variance with ``C - 1``),
+    and fused with fixed zero-shot logits ``s = S0 + alpha * phi * s_aux``. The
+    loss is the weighted mean of
+    ``lambda_merge * CE(s, y) + (1 - lambda_merge) * CE(s_aux, y)``.
+    With ``zero_shot_logits=None`` there is no fused branch and the loss is
+    ``CE(s_aux, y)`` alone.
+
+    ``eps`` keeps the standardisation defined when every class scores the same
+    (``W = 0``, or a symmetric binary ``W``).
+    """
+
+    def __init__(self, G, Y, zero_shot_logits=None, fusion=None, alpha=0.5, lambda_merge=0.35,
+                 sample_weight=None, eps=1e-12):
+        self.G = np.asarray(G, dtype=float)
+        self.Y = np.asarray(Y, dtype=float)
+        self.n_classes = self.Y.shape[1]
+        self.S0 = None if zero_shot_logits is None else np.asarray(zero_shot_logits, dtype=float)
+        n_samples = self.G.shape[0]
+        self.fusion = np.ones(n_samples) if fusion is None else np.asarray(fusion, dtype=float)
+        self.alpha = float(alpha)
+        self.lambda_merge = float(lambda_merge)
+        self.weights = _normalised_weights(sample_weight, n_samples)
+        self.eps = float(eps)
+
+    @property
+    def n_params(self):
+        return self.n_classes * self.G.shape[1]
+
+    def standardised_logits(self, w):
+        """Return ``(s_aux, scale)``: standardised logits and the per-row scale."""
+        W = w.reshape(self.n_classes, self.G.shape[1])
+        z = self.G @ W.T
+        centred = z - z.mean(axis=1, keepdims=True)
+        scale = np.sqrt(np.sum(centred**2, axis=1) / (self.n_classes - 1) + self.eps)
+        return centred / scale[:, None], scale
+
+    def value_and_gradient(self, w):
+        s_aux, scale = self.standardised_logits(w)
+        log_aux = s_aux - special.logsumexp(s_aux, axis=1, keepdims=True)
+        ce_aux = -np.sum(self.Y * log_aux, axis=1)
+        grad_s = np.exp(log_aux) - self.Y
+        if self.S0 is None:
+            per_row = ce_aux
+        else:
+            gain = self.alpha * self.fusion[:, None]
+            fused = self.S0 + gain * s_aux
+            log_fused = fused - special.logsumexp(fused, axis=1, keepdims=True)
+            ce_fused = -np.sum(self.Y * log_fused, axis=1)
+            per_row = self.lambda_merge * ce_fused + (1.0 - self.lambda_merge) * ce_aux
+            grad_s = (1.0 - self.lambda_merge) * grad_s + self.lambda_merge * gain * (
+                np.exp(log_fused) - self.Y
+            )
+        grad_s *= self.weights[:, None]
+        # Chain rule through the per-row standardisation: the Jacobian of
+        # s = (z - mean z) / scale removes the mean and the component along s.
+        along = np.sum(s_aux * grad_s, axis=1, keepdims=True) / (self.n_classes - 1)
+        grad_z = (grad_s - grad_s.mean(axis=1, keepdims=True) - s_aux * along) / scale[:, None]
+        return float(self.weights @ per_row), (grad_z.T @ self.G).ravel()
