@@ -1179,3 +1179,99 @@ class MultiBranchLogitLoss:
         along = np.sum(s_aux * grad_s, axis=1, keepdims=True) / (self.n_classes - 1)
         grad_z = (grad_s - grad_s.mean(axis=1, keepdims=True) - s_aux * along) / scale[:, None]
         return float(self.weights @ per_row), (grad_z.T @ self.G).ravel()
+
+
+# ---------------------------------------------------------------------------
+# Hierarchical few-shot heads: the closed-form episode bound of a diagonal
+# Normal-inverse-Wishart prior, and Adam for a stream of episode datafits
+# ---------------------------------------------------------------------------
+
+
+class NIWEpisodeBound:
+    """Mean over episodes of the optimal local negative ELBO of a NIW few-shot head.
+
+    Each episode ``i`` has a local linear head whose rows ``c`` (class slots)
+    are ``p``-dimensional, a Laplace point ``M_bar[i, c]`` and the diagonal of
+    the Hessian of its summed episode loss there, ``A[i, c]``. With the prior
+    mean ``m0`` and the diagonal scale ``S = Lambda_0 / n_0``, the inner
+    problem is solved in closed form and leaves, per row and coordinate,
+    ``r^2 a / (2 (1 + s a)) + log(1 + s a) / 2`` with ``r = m_bar - m0``:
+    the curvature enters only through ``a / (1 + s a)``, which stays finite
+    when ``a`` vanishes (confident predictions), so ``A`` is never inverted.
+
+    ``w = [m0 (p,), log S (p,)]``. ``offset`` is added to the value (the
+    episode losses at their Laplace points and the ``n_0, l_0`` terms, which
+    do not depend on ``w``).
+    """
+
+    def __init__(self, M_bar, A, offset=0.0):
+        self.M_bar = np.asarray(M_bar, dtype=float)
+        self.A = np.asarray(A, dtype=float)
+        self.offset = float(offset)
+        self.n_episodes = self.M_bar.shape[0]
+
+    @property
+    def n_params(self):
+        return 2 * self.M_bar.shape[-1]
+
+    def value_and_gradient(self, w):
+        p = self.M_bar.shape[-1]
+        m0, log_s = w[:p], w[p:]
+        s = np.exp(log_s)
+        a = self.A
+        r = self.M_bar - m0
+        shrunk = a / (1.0 + s * a)  # (A^-1 + S)^-1, diagonal
+        value = 0.5 * np.sum(r * r * shrunk) + 0.5 * np.sum(np.log1p(s * a))
+        grad_m0 = -np.sum(r * shrunk, axis=(0, 1))
+        # d/ds of the two terms: -r^2 a^2 / (1 + s a)^2 / 2 + a / (1 + s a) / 2; times s for log s.
+        grad_log_s = s * 0.5 * np.sum(shrunk - r * r * shrunk * shrunk, axis=(0, 1))
+        n = self.n_episodes
+        return value / n + self.offset, np.concatenate([grad_m0, grad_log_s]) / n
+
+    def value(self, w):
+        return self.value_and_gradient(w)[0]
+
+
+def adam(next_datafit, w0, *, n_steps, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, callback=None):
+    """Adam over a stream of datafits, one step per datafit.
+
+    Stochastic meta-learning draws a fresh mini-batch (of episodes) at every
+    step, and the batch's datafit may depend on the current iterate (its local
+    problems start there, with no gradient through them), so the solver asks
+    ``next_datafit(t, w)`` for the datafit of step ``t`` at ``w`` and takes one
+    Adam step on it. There is no convergence test: the number of steps is the
+    method's parameter.
+
+    Parameters
+    ----------
+    next_datafit : callable
+        ``next_datafit(t, w) -> datafit`` with ``value_and_gradient``.
+    w0 : ndarray of shape (n_params,)
+        Starting point (copied, never modified).
+    n_steps : int
+        Number of steps.
+    learning_rate, beta1, beta2, eps : float
+        Adam's step size, moment decays and denominator guard.
+    callback : callable or None
+        ``callback(t, w, value, grad)`` at every step, before the update.
+
+    Returns
+    -------
+    OptimResult
+        ``x`` is the last iterate, ``fun`` the value of the last datafit seen
+        (at the iterate before the last step), ``converged`` is True.
+    """
+    w = np.array(w0, dtype=float)
+    first = np.zeros_like(w)
+    second = np.zeros_like(w)
+    value = np.nan
+    for t in range(n_steps):
+        value, grad = next_datafit(t, w).value_and_gradient(w)
+        if callback is not None:
+            callback(t, w, value, grad)
+        first = beta1 * first + (1.0 - beta1) * grad
+        second = beta2 * second + (1.0 - beta2) * grad * grad
+        first_hat = first / (1.0 - beta1 ** (t + 1))
+        second_hat = second / (1.0 - beta2 ** (t + 1))
+        w = w - learning_rate * first_hat / (np.sqrt(second_hat) + eps)
+    return OptimResult(x=w, fun=float(value), n_iter=int(n_steps), converged=True)
