@@ -144,3 +144,13 @@ def test_dataframe_input_gives_the_array_result():
     from_frame = bootstrap_score(TREE, frame, series, method=".632+", n_bootstraps=5, random_state=0)
     from_array = bootstrap_score(TREE, X, y, method=".632+", n_bootstraps=5, random_state=0)
     np.testing.assert_array_equal(from_frame.scores, from_array.scores)
+
+
+def test_one_class_is_degenerate_but_defined_when_clipped():
+    y_one = np.zeros(len(y), dtype=int)
+    result = bootstrap_score(TREE, X, y_one, method=".632+", n_bootstraps=4, random_state=0)
+    # gamma = err_r = 0: the safeguards set R = 0 and every estimate is the perfect score
+    np.testing.assert_array_equal(result.scores, np.ones(4))
+    with pytest.warns(RuntimeWarning, match="clip=True"):
+        unclipped = bootstrap_score(TREE, X, y_one, method=".632+", n_bootstraps=4, random_state=0, clip=False)
+    assert np.all(np.isnan(unclipped.scores))
