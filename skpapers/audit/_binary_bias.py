@@ -390,11 +390,17 @@ def _run_lengths(sequence):
     return (np.arange(sequence.size) - run_start + 1)[:-1]
 
 
+def _no_trend(why):
+    warnings.warn(f"negative_recency_test: run-length trend undefined, {why}; trend_statistic is nan.",
+                  RuntimeWarning, stacklevel=4)
+    return np.nan, np.nan
+
+
 def _trend(run_length, previous, switched):
     """Wald z of the run-length slope in a logistic regression of the switch indicator."""
     design = np.column_stack([run_length, previous]).astype(float)
     if np.ptp(run_length) == 0 or switched.min() == switched.max():
-        return np.nan, np.nan
+        return _no_trend("every transition has the same run length or the same switch outcome")
     cells, inverse = np.unique(np.column_stack([design, switched]), axis=0, return_inverse=True)
     weights = np.bincount(inverse.ravel()).astype(float)
     datafit = LogisticLoss(cells[:, :2], cells[:, 2], sample_weight=weights)
@@ -404,7 +410,9 @@ def _trend(run_length, previous, switched):
         try:
             fit = minimize_smooth(datafit, np.zeros(3), tol=1e-7, max_iter=500, context="negative_recency_test")
         except Warning:
-            return np.nan, np.nan
+            fit = None
+    if fit is None:
+        return _no_trend("the logistic fit has no finite maximum (separation)")
     coef, intercept = datafit.unpack(fit.x)
     full = np.column_stack([np.ones(cells.shape[0]), cells[:, :2]])
     rate = special.expit(full @ np.r_[intercept, coef.ravel()])
@@ -412,9 +420,9 @@ def _trend(run_length, previous, switched):
     try:
         covariance = np.linalg.inv(information)
     except np.linalg.LinAlgError:
-        return np.nan, np.nan
+        return _no_trend("the information matrix is singular")
     if not np.isfinite(covariance[1, 1]) or covariance[1, 1] <= 0 or abs(coef[0, 0]) > 20:
-        return np.nan, np.nan
+        return _no_trend("the logistic fit has no finite maximum (separation)")
     z = float(coef[0, 0] / np.sqrt(covariance[1, 1]))
     return z, float(stats.norm.sf(z))
 
@@ -551,17 +559,17 @@ def audit_binary_sequence(x, *, p=0.5, order=1, max_run_length=4, positive_label
     --------
     >>> import numpy as np
     >>> from skpapers.audit import audit_binary_sequence
-    >>> answers = np.where(np.random.default_rng(1).random(200) < 0.985, "yes", "no")
+    >>> answers = np.where(np.random.default_rng(1).random(1000) < 0.43, "yes", "no")
     >>> audit = audit_binary_sequence(answers, positive_label="yes")
-    >>> print(round(audit.uniformity.proportion, 3), audit.uniformity.pvalue < 1e-40)
-    0.985 True
+    >>> print(round(audit.uniformity.proportion, 3), audit.uniformity.pvalue < 1e-3)
+    0.441 True
+    >>> print(round(audit.markov.pvalue, 2), round(audit.runs.pvalue, 2))
+    0.39 0.41
     """
     sequences = _as_sequences(x, positive_label)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        markov = markov_order_test(sequences, order=order)
-        runs = runs_test(sequences)
-        recency = negative_recency_test(sequences, max_run_length=max_run_length)
+    markov = markov_order_test(sequences, order=order)
+    runs = runs_test(sequences)
+    recency = negative_recency_test(sequences, max_run_length=max_run_length)
     return Bunch(
         uniformity=binary_uniformity_test(sequences, p=p), markov=markov, runs=runs, negative_recency=recency
     )

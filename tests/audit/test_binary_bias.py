@@ -181,3 +181,11 @@ def test_labels_and_constant_sequences():
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_trend_undefined_warns():
+    # strict alternation: every transition switches, so the trend has nothing to explain
+    with pytest.warns(RuntimeWarning, match="trend undefined"):
+        result = negative_recency_test(np.tile([0, 1], 50))
+    assert np.isnan(result.trend_statistic) and np.isnan(result.trend_pvalue)
+    assert result.alternation_rate == 1.0 and result.pvalue < 1e-10
