@@ -533,3 +533,39 @@ class TweedieCorrection(_BasePredictionCorrection):
                     stacklevel=3,
                 )
         return p - self.noise_scale_**2 * _kde_score(p, centres, bandwidth)
+
+
+class _StandInUpstreamForChecksMixin:
+    """Stand in a least-squares upstream on a wider X (common estimator checks only).
+
+    The common checks fit on several columns, which ``estimator=None`` rejects
+    by design, and they cannot pass a fitted upstream model of their varying
+    data. Their subclasses therefore compute the upstream predictions as the
+    least-squares fit of y on X, found on the calibration X, so every check
+    runs the real calibration, correction and validation code.
+    ``tests/causal/test_debias.py`` covers the one-column contract itself.
+    """
+
+    def _upstream_predictions(self, X, *, reset):
+        if self.estimator is not None:
+            return super()._upstream_predictions(X, reset=reset)
+        if reset:
+            self.estimator_ = None
+        X = validate_data(self, X, reset=reset, ensure_min_samples=self._min_samples if reset else 1)
+        design = np.c_[np.ones(X.shape[0]), X]
+        if reset:
+            self._stand_in_coef = np.linalg.lstsq(design, self._stand_in_y, rcond=None)[0]
+        return design @ self._stand_in_coef
+
+    def _validate_calibration(self, X, y):
+        if y is not None:
+            self._stand_in_y = column_or_1d(check_array(y, ensure_2d=False, dtype=np.float64, input_name="y"))
+        return super()._validate_calibration(X, y)
+
+
+class _LinearCalibrationCorrectionForChecks(_StandInUpstreamForChecksMixin, LinearCalibrationCorrection):
+    pass
+
+
+class _TweedieCorrectionForChecks(_StandInUpstreamForChecksMixin, TweedieCorrection):
+    pass

@@ -336,3 +336,15 @@ def test_invariants_on_one_column(Corrector):
     # a column y is accepted with the usual conversion warning
     with pytest.warns(Warning, match="column-vector y"):
         Corrector().fit(X, y[:, None])
+
+
+def test_common_checks_stand_in_reduces_to_the_estimator_on_one_column():
+    # The checks run a subclass whose upstream is the least-squares fit of y on X. On one column
+    # that fit is affine in p, and LCC is invariant to affine maps of p: the same corrections.
+    from skpapers.causal._debias import _LinearCalibrationCorrectionForChecks
+
+    y, p = _shrink_noise(300)
+    stand_in = _LinearCalibrationCorrectionForChecks().fit(p[:, None], y)
+    np.testing.assert_allclose(
+        stand_in.predict(p[:, None]), LinearCalibrationCorrection().fit(p[:, None], y).predict(p[:, None]), rtol=1e-10
+    )
