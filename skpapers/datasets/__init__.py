@@ -9,7 +9,7 @@ from ._presto import make_presto_ordinal
 from ._r3d import make_distributional_rd
 from ._separable import make_separable_classification
 from ._survival import make_censored_regression
-from ._mixtures import make_effect_clusters
+from ._mixtures import make_effect_clusters, make_growth_mixture
 from ._gaussian_mixture import gaussian_bayes_error, make_gaussian_mixture_classification
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "make_censored_regression",
     "make_delta_learning_data",
     "make_effect_clusters",
+    "make_growth_mixture",
     "make_logistic_normal",
     "make_presto_ordinal",
     "make_prediction_debiasing_trial",

@@ -1,3 +1,5 @@
 """Mixtures of experts fitted by one EM core with a softmax gating network."""
 
-__all__ = []
+from ._growth import GrowthMixtureOfExperts
+
+__all__ = ["GrowthMixtureOfExperts"]

@@ -34,6 +34,10 @@ CHECK_PARAMS = {
     "LogRatioTransformer": [{"pseudocount": 1.0}, {"kind": "alr", "reference": 0, "pseudocount": 1.0}],
     # One EM start keeps the checks fast; the restarts are exercised in the estimator's own tests.
     "EffectClusterMixture": {"n_init": 1},
+    # The checks' 1-D y is one occasion per subject: no slope or knot is identified, and their 10-20
+    # rows only exceed the parameter count of one class of linear curves; the gating and the spline
+    # are exercised by the estimator's own tests. Few iterations keep the checks fast.
+    "GrowthMixtureOfExperts": {"n_components": 1, "curve": "linear", "expert_features": None, "max_iter": 50},
     # Defaults, plus the component-selection and robust/fixed-shrinkage code paths.
     "GaussianAnomalyDetector": [
         {},
