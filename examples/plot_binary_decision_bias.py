@@ -1,7 +1,7 @@
 """
-======================================================
+=======================================================
 Is this stream of yes/no decisions fair and memoryless?
-======================================================
+=======================================================
 
 Agents in a simulated market (language-model traders, a rule-based bot, a
 person pressing buttons) emit yes/no decisions. A fair, memoryless stream

@@ -1,7 +1,7 @@
 """
-==================================================================
+===================================================================
 A model's survey answers: label bias first, opinions (maybe) second
-==================================================================
+===================================================================
 
 Researchers ask language models multiple-choice survey questions and compare
 the answers with a human population. The answers are dominated by the order
