@@ -225,3 +225,12 @@ def test_constant_aux_columns_and_binary(episode):
 def test_generator_rejects_too_few_clip_dimensions():
     with pytest.raises(ValueError, match="must exceed n_classes"):
         make_clip_like_episode(n_classes=10, n_clip_features=10)
+
+
+def test_row_order_does_not_matter(episode):
+    X, y, X_test, _, T = episode
+    perm = np.random.default_rng(5).permutation(len(y))
+    a = AMUTuningClassifier(T, D1).fit(X, y)
+    b = AMUTuningClassifier(T, D1).fit(X[perm], y[perm])
+    np.testing.assert_allclose(a.coef_, b.coef_, atol=1e-4)
+    np.testing.assert_allclose(a.predict_proba(X_test), b.predict_proba(X_test), atol=1e-4)
