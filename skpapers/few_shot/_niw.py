@@ -136,7 +136,7 @@ class NIWMetaPrior(BaseEstimator):
         Mean bound of each Adam step's episodes (per episode, before the step).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Names of features seen during fit, when X has string column names.
 
     See Also
@@ -324,7 +324,7 @@ class NIWEpisodeClassifier(ClassifierMixin, BaseEstimator):
         Posterior variances of the biases (zeros without intercept).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Names of features seen during fit, when X has string column names.
 
     See Also
