@@ -12,6 +12,8 @@ Kept in one place so that a reviewer sees every exemption at once.
 """
 
 CHECK_PARAMS = {
+    # The exact Gaussian jump (default), and a numerical sampler with a kernel score and teleportation.
+    "DiffusionGenerator": [{}, {"score_model": "kernel", "schedule": "vp", "n_steps": 10, "teleport": 0.3}],
     # The checks' y has 2-3 classes: 2-way episodes of single rows, and a short run.
     "NIWMetaPrior": {"n_way": 2, "n_query": 0, "n_episodes": 20, "random_state": 0},
     # p = 1 is a linear program; p = 1.5 exercises the reweighted Newton solver (tight tol so that
