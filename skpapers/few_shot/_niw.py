@@ -16,6 +16,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import special
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
@@ -291,7 +292,9 @@ class NIWEpisodeClassifier(ClassifierMixin, BaseEstimator):
     ----------
     prior : NIWMetaPrior or None, default=None
         A fitted prior, whose feature map (``fit_intercept``, ``normalize``)
-        the head reuses. None gives ``m_0 = 0`` and ``S = default_scale * I``
+        the head reuses. ``clone`` (cross-validation, grid search) returns an
+        unfitted copy of an estimator parameter, so wrap the prior in
+        :class:`sklearn.frozen.FrozenEstimator` there. None gives ``m_0 = 0`` and ``S = default_scale * I``
         without intercept: a Laplace-approximated Bayesian logistic regression.
     default_scale : float, default=1.0
         Prior variance of every coordinate when ``prior`` is None.
@@ -385,17 +388,18 @@ class NIWEpisodeClassifier(ClassifierMixin, BaseEstimator):
             m0, scale = np.zeros(n_features), np.full(n_features, float(self.default_scale))
             fit_intercept, normalize, steps, lr = False, False, 10, 0.5
         else:
-            if not isinstance(self.prior, NIWMetaPrior):
-                raise TypeError(f"prior must be a fitted NIWMetaPrior or None; got {type(self.prior).__name__}.")
-            check_is_fitted(self.prior)
-            if self.prior.n_features_in_ != n_features:
+            prior = self.prior.estimator if isinstance(self.prior, FrozenEstimator) else self.prior
+            if not isinstance(prior, NIWMetaPrior):
+                raise TypeError(f"prior must be a fitted NIWMetaPrior or None; got {type(prior).__name__}.")
+            check_is_fitted(prior)
+            if prior.n_features_in_ != n_features:
                 raise ValueError(
                     f"X has {n_features} features but the prior was fitted on "
-                    f"{self.prior.n_features_in_}; episode features must match the prior's."
+                    f"{prior.n_features_in_}; episode features must match the prior's."
                 )
-            m0, scale = self.prior.mean_, self.prior.scale_
-            fit_intercept, normalize = self.prior.fit_intercept, self.prior.normalize
-            steps, lr = self.prior.inner_steps, self.prior.inner_lr
+            m0, scale = prior.mean_, prior.scale_
+            fit_intercept, normalize = prior.fit_intercept, prior.normalize
+            steps, lr = prior.inner_steps, prior.inner_lr
         steps = steps if self.inner_steps is None else self.inner_steps
         lr = lr if self.inner_lr is None else self.inner_lr
         return m0, scale, fit_intercept, normalize, steps, lr

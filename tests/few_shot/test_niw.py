@@ -323,3 +323,19 @@ def test_constant_columns_and_more_features_than_rows():
     assert np.all(np.isfinite(clf.coef_)) and np.all(clf.coef_var_ > 0)
     np.testing.assert_allclose(clf.coef_var_[:, 7], 2.0)
     assert clf.predict(X).tolist() == [0, 1, 2, 3]
+
+
+def test_frozen_prior_survives_clone_in_cross_validation():
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    X, y, _ = _support(n_classes=3, n_shot=10, seed=4)
+    prior = NIWMetaPrior(n_way=3, n_query=4, n_episodes=20, random_state=0).fit(X, y)
+    with pytest.raises(NotFittedError):
+        cross_val_score(NIWEpisodeClassifier(prior=prior), X, y, cv=2, error_score="raise")
+    frozen = cross_val_score(NIWEpisodeClassifier(prior=FrozenEstimator(prior)), X, y, cv=2)
+    direct = [
+        NIWEpisodeClassifier(prior=prior).fit(X[train], y[train]).score(X[test], y[test])
+        for train, test in StratifiedKFold(2).split(X, y)
+    ]
+    np.testing.assert_allclose(frozen, direct)
