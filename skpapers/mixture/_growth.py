@@ -1,13 +1,11 @@
 """Growth mixture of experts: latent classes of (piecewise) linear trajectories."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import optimize
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, check_random_state, validate_data
 
@@ -129,7 +127,7 @@ class _GrowthExpert:
 
                 span = self.knot_bounds[1] - self.knot_bounds[0]
                 result = optimize.minimize_scalar(
-                    negative_log_likelihood, bounds=self.knot_bounds, method="bounded", options={"xatol": 1e-5 * span}
+                    negative_log_likelihood, bounds=self.knot_bounds, method="bounded", options={"xatol": 1e-4 * span}
                 )
                 # Keep the old knot unless the search found a better one (the ECM step must not lose ground).
                 if result.fun < negative_log_likelihood(new["knots"][k]):
@@ -387,7 +385,6 @@ class GrowthMixtureOfExperts(BaseEstimator):
         return self
 
     def _class_moments(self, X, times):
-        q = self.means_.shape[1]
         E = X[:, self.expert_features_]
         for k in range(self.n_components):
             lam = _loadings(times, self.knots_[k], self.curve)
@@ -395,7 +392,6 @@ class GrowthMixtureOfExperts(BaseEstimator):
             mean = np.einsum("njq,nq->nj", lam, a)
             cov = np.einsum("njq,qr,nkr->njk", lam, self.growth_covariances_[k], lam)
             yield mean, cov + self.residual_variances_[k] * np.eye(times.shape[1])
-        del q
 
     def predict_proba(self, X):
         """Class probabilities from the gating network (no outcomes needed).
