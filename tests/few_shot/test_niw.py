@@ -339,3 +339,17 @@ def test_frozen_prior_survives_clone_in_cross_validation():
         for train, test in StratifiedKFold(2).split(X, y)
     ]
     np.testing.assert_allclose(frozen, direct)
+
+
+def test_support_row_order_and_label_names_do_not_matter():
+    X, y, _ = _support(seed=5, n_shot=3)
+    rng = np.random.RandomState(0)
+    order = rng.permutation(y.size)
+    names = np.array(["c", "a", "b"])  # sorted classes_ become a, b, c: slots are permuted too
+    base = NIWEpisodeClassifier(default_scale=0.7).fit(X, y)
+    shuffled = NIWEpisodeClassifier(default_scale=0.7).fit(X[order], names[y][order])
+    slot = np.searchsorted(shuffled.classes_, names)  # slot of original class k in the new fit
+    np.testing.assert_allclose(shuffled.coef_[slot], base.coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(shuffled.coef_var_[slot], base.coef_var_, rtol=1e-10)
+    Xq = rng.normal(size=(6, 4))
+    np.testing.assert_array_equal(shuffled.predict(Xq), names[base.predict(Xq)])
