@@ -1,0 +1,60 @@
+"""
+Analytical teleportation: skip the first diffusion steps with the Gaussian solution
+===================================================================================
+
+At high noise the score of almost any data set is close to the score of the
+Gaussian with the data's mean and covariance, and for a Gaussian the
+probability-flow ODE has an exact solution. A sampler can therefore jump from
+pure noise straight to a moderate noise level and run the (expensive) score
+model only for the remaining steps.
+
+Here the score model is a kernel score on two moons (bandwidth 0.1), sampled
+with EDM's 18-point noise grid and Heun steps. We compare the full sampler
+with samplers whose first 6 or 10 of 17 steps are replaced by the jump, by
+their energy distance to fresh moons and the score evaluations they need.
+"""
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.datasets import make_moons
+
+from skpapers.generative import DiffusionGenerator, KernelScoreModel, VarianceExplodingSchedule
+from skpapers.reproduce.gaussian_teleport import energy_distance
+
+X, _ = make_moons(1000, noise=0.05, random_state=0)
+fresh, _ = make_moons(1000, noise=0.05, random_state=1)
+schedule = VarianceExplodingSchedule(sigma_min=0.002, sigma_max=80.0)
+
+# %%
+# One generator, three amounts of teleportation. ``_sample`` also returns the
+# number of score evaluations; the Gaussian jump itself costs none.
+fig, axes = plt.subplots(1, 4, figsize=(14, 3.6), sharex=True, sharey=True)
+axes[0].scatter(*X.T, s=3, color="k")
+axes[0].set_title("training moons")
+for ax, skip in zip(axes[1:], (0, 6, 10)):
+    gen = DiffusionGenerator(
+        KernelScoreModel(bandwidth=0.1), schedule=schedule, solver="heun", n_steps=17, time_spacing="edm",
+        t_min=1e-9, teleport=skip / 17 if skip else None, random_state=0,
+    ).fit(X)
+    Z, n_eval = gen._sample(1000)
+    samples = Z * gen.scale_ + gen.mean_
+    if skip:
+        # where the jump lands: the Gaussian flow of the same start noise, at the teleport time
+        grid = gen._time_grid()
+        start = float(schedule.sigma(1.0)) * np.random.RandomState(0).standard_normal((1000, 2))
+        landed = gen.gaussian_model_.pf_ode_solution(start, grid[0], grid[skip]) * gen.scale_ + gen.mean_
+        ax.scatter(*landed.T, s=2, color="C1", alpha=0.3, label=f"after the jump (sigma={schedule.sigma(grid[skip]):.1f})")
+        ax.legend(loc="lower left", fontsize=7)
+    ax.scatter(*samples.T, s=3, color="C0")
+    ax.set_title(f"skip {skip}/17: {n_eval} evals, ED {energy_distance(samples, fresh):.4f}")
+axes[0].set_xlim(-2.5, 3.5)
+axes[0].set_ylim(-2, 2.5)
+fig.tight_layout()
+plt.show()
+
+# %%
+# Skipping 10 of 17 steps (59% of the evaluations) does not worsen the energy
+# distance to fresh moons; on this data the Gaussian jump even removes some of
+# the discretisation error of the coarse high-noise steps. Far from Gaussian
+# data a smaller skip is safer: the jump is exact only for the Gaussian model.
