@@ -216,6 +216,7 @@ def palimpsest_query_test(
             n_resamples=n_resamples,
             alternative=alternative,
             random_state=check_random_state(random_state),
+            batch=max(1, 2_000_000 // n_samples),  # bounds memory at ~16 MB per batch of permutations
         )
         statistic, pvalue = float(result.statistic), float(result.pvalue)
     return PalimpsestResult(statistic, pvalue, n_samples, method, alternative)
