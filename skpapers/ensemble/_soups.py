@@ -190,6 +190,9 @@ def _fit_ingredient(start, template, params, init, seed, X, y, sample_weight):
         # A deep copy, not the start itself: warm-started MLPs keep their optimiser state and counters,
         # and the ingredients must not share it.
         model = copy.deepcopy(start)
+        # The ingredient takes the template's hyperparameters (a passed start may differ, e.g. in max_iter)
+        # and only the start's weights.
+        model.set_params(**template.get_params(deep=False))
         if "warm_start" in model.get_params():
             model.set_params(warm_start=True)
     model.set_params(**params)
