@@ -55,7 +55,7 @@ def _check_entropy(values, name):
         "entropy_large": ["array-like", None],
         "groups": ["array-like", None],
         "window": [Interval(Integral, 1, None, closed="left")],
-        "threshold": [Interval(Real, None, None, closed="neither")],
+        "threshold": [Interval(Real, None, None, closed="both")],
         "min_run": [Interval(Integral, 1, None, closed="left")],
         "entropy_source": [StrOptions({"active", "small"})],
     },
@@ -238,7 +238,7 @@ def _accepts_return_std(estimator):
 
 class _BaseEntropyCascade(MetaEstimatorMixin, BaseEstimator):
     _parameter_constraints = {
-        "threshold": [Interval(Real, None, None, closed="neither")],
+        "threshold": [Interval(Real, None, None, closed="both")],
         "large_fraction": [Interval(Real, 0, 1, closed="both"), None],
         "mode": [StrOptions({"pointwise", "sequential"})],
         "window": [Interval(Integral, 1, None, closed="left"), None],
