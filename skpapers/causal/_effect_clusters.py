@@ -258,11 +258,6 @@ class EffectClusterMixture(BaseEstimator):
         self.n_init = n_init
         self.random_state = random_state
 
-    def _outcome_and_treatment(self, X, y, treatment, covariates=None, sample_weight=None, reset=True):
-        X, y = validate_data(self, X, y, reset=reset, y_numeric=True, dtype=np.float64)
-        t = _check_treatment(treatment, X.shape[0])
-        return X, y, t
-
     def fit(self, X, y, treatment=None, covariates=None, sample_weight=None):
         """Fit the gated effect clusters by EM.
 
@@ -289,7 +284,8 @@ class EffectClusterMixture(BaseEstimator):
             Fitted estimator.
         """
         self._validate_params()
-        X, y, t = self._outcome_and_treatment(X, y, treatment)
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+        t = _check_treatment(treatment, X.shape[0])
         n_samples = X.shape[0]
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if covariates is not None:
