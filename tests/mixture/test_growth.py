@@ -131,3 +131,12 @@ def test_bad_inputs(design):
         GrowthMixtureOfExperts(3).fit(X[:5], Y[:5, :3])
     with pytest.raises(InvalidParameterError, match="curve"):
         GrowthMixtureOfExperts(curve="cubic").fit(X[:50], Y[:50])
+
+
+def test_bic_chooses_two_classes_over_one(design, fitted):
+    X, Y, times, _ = design
+    one = GrowthMixtureOfExperts(1, gating_features=[0, 1], expert_features=[2, 3], n_init=1).fit(X, Y, times=times)
+    assert one.gating_coef_.shape == (2, 1)
+    assert fitted.bic(X, Y, times) < one.bic(X, Y, times) - 50
+    # one class: the gating has no free parameters; 3 + 6 + 6 + 1 + 1 = 17
+    assert one.aic(X, Y, times) == pytest.approx(-2 * 500 * one.log_likelihood_ + 2 * 17, rel=1e-9)
