@@ -178,10 +178,10 @@ class EffectClusterMixture(BaseEstimator):
     treated_scale_ : ndarray of shape (n_clusters,)
         Outcome standard deviation of treated units of each type (includes
         the within-type spread of effects, which is not separately identified).
-    gating_coef_ : ndarray of shape (n_features_in_, n_clusters)
+    gating_coef_ : ndarray of shape (n_features, n_clusters)
         Gating coefficients, type 0 as the zero reference.
     gating_intercept_ : ndarray of shape (n_clusters,)
-    baseline_coef_ : ndarray of shape (n_features_in_,)
+    baseline_coef_ : ndarray of shape (n_features,)
     baseline_intercept_ : float
     ate_ : float
         Model average effect ``mean_i sum_k pi_k(x_i) mu_k`` on the training units.
@@ -194,7 +194,7 @@ class EffectClusterMixture(BaseEstimator):
     n_iter_ : int
     converged_ : bool
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Defined when ``X`` has string feature names.
 
     See Also

@@ -224,7 +224,7 @@ class GrowthMixtureOfExperts(BaseEstimator):
     n_iter_ : int
     converged_ : bool
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Defined when ``X`` has string feature names.
 
     See Also
