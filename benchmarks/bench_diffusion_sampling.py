@@ -35,7 +35,8 @@ def main():
 
     def agree(ours, peer):
         noise = energy_distance(peer[:2000], peer[2000:4000])
-        return f"energy distance ours vs peer = {energy_distance(ours[:2000], peer[:2000]):.4f} (peer vs itself {noise:.4f})"
+        ours_vs_peer = energy_distance(ours[:2000], peer[:2000])
+        return f"energy distance ours vs peer = {ours_vs_peer:.4f} (peer vs itself {noise:.4f})"
 
     gauss = DiffusionGenerator(random_state=0).fit(Z)
     gmm = GaussianMixture(1, random_state=0).fit(Z)

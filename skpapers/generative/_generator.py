@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._schedules import RectifiedSchedule, _BaseSchedule, check_schedule, time_grid
+from ._schedules import _BaseSchedule, check_schedule, time_grid
 from ._score_models import GaussianScoreModel, _BaseScoreModel, check_score_model
 from ._solvers import SOLVERS, integrate
 
