@@ -1275,3 +1275,26 @@ def adam(next_datafit, w0, *, n_steps, learning_rate=1e-3, beta1=0.9, beta2=0.99
         second_hat = second / (1.0 - beta2 ** (t + 1))
         w = w - learning_rate * first_hat / (np.sqrt(second_hat) + eps)
     return OptimResult(x=w, fun=float(value), n_iter=int(n_steps), converged=True)
+
+
+class TokenizedBrierLoss(_LinearDatafit):
+    """Weighted mean tokenized Brier score of a softmax over confidence levels (ConfTuner).
+
+    A linear head gives ``n_levels`` logits per row, ``p = softmax(X coef + intercept)``,
+    and the row's score is ``sum_j p_j (y - c_j)^2`` with ``y`` in {0, 1} the correctness
+    label and ``c_j`` the confidence levels.  ``coef`` has shape (n_features, n_levels).
+    The gradient with respect to logit ``j`` is ``p_j (d_j - score)``, ``d_j = (y - c_j)^2``.
+    """
+
+    def __init__(self, X, y, levels, sample_weight=None, fit_intercept=True):
+        super().__init__(X, sample_weight, fit_intercept)
+        levels = np.asarray(levels, dtype=float)
+        self.n_outputs = levels.shape[0]
+        self.distances = (np.asarray(y, dtype=float)[:, None] - levels[None, :]) ** 2
+
+    def value_and_gradient(self, w):
+        scores = self.linear_predictor(w)
+        proba = special.softmax(scores, axis=1)
+        per_row = np.sum(proba * self.distances, axis=1)
+        grad_scores = self.weights[:, None] * proba * (self.distances - per_row[:, None])
+        return float(self.weights @ per_row), self._pack_gradient(grad_scores)

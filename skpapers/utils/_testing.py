@@ -78,6 +78,8 @@ CHECK_PARAMS = {
     # A decision tree as the large model keeps the checks fast; large_fraction=0.3 makes both models predict.
     "EntropyCascadeClassifier": {"large_estimator": DecisionTreeClassifier(random_state=0), "large_fraction": 0.3},
     "EntropyCascadeRegressor": {"large_estimator": DecisionTreeRegressor(random_state=0), "large_fraction": 0.3},
+    # The paper's 101 levels, and 11 levels read by their mean (the second confidence path).
+    "TokenizedBrierConfidenceClassifier": [{}, {"n_levels": 11, "confidence": "mean"}],
     # Small ingredients keep the checks fast: a linear template (the exact-averaging case) and a
     # short warm-started MLP (the paper's case).
     "ModelSoupClassifier": [
