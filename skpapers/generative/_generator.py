@@ -76,7 +76,7 @@ class DiffusionGenerator(DensityMixin, BaseEstimator):
     scale_ : ndarray of shape (n_features,)
         Column scales (ones without standardization).
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has string feature names.
 
     See Also
