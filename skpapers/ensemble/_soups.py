@@ -198,7 +198,7 @@ def _fit_ingredient(start, template, params, init, seed, X, y, sample_weight):
     model.set_params(**params)
     with warnings.catch_warnings():
         # Short fine-tunes stop at max_iter by design; the soup's quality is judged on validation data.
-        warnings.filterwarnings("ignore", message=".*(Maximum iterations|did not converge|max_iter).*")
+        warnings.filterwarnings("ignore", message=".*(Maximum iterations|did not converge|failed to converge|max_iter).*")
         if sample_weight is not None:
             model.fit(X, y, sample_weight=sample_weight)
         else:
