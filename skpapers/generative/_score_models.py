@@ -470,8 +470,8 @@ class RegressorScoreModel(_BaseScoreModel):
     Parameters
     ----------
     estimator : regressor or None, default=None
-        Cloned and fitted; must accept 2-D targets (wrap it in
-        ``MultiOutputRegressor`` otherwise). ``None`` means
+        Cloned and fitted; a regressor without multi-output support is
+        wrapped in ``MultiOutputRegressor`` (one model per feature). ``None`` means
         ``MLPRegressor(hidden_layer_sizes=(64, 64), max_iter=200)``.
     target : {"noise", "velocity", "x0"}, default="noise"
         What the regressor predicts.
@@ -555,6 +555,11 @@ class RegressorScoreModel(_BaseScoreModel):
             estimator = MLPRegressor(hidden_layer_sizes=(64, 64), max_iter=200)
         else:
             estimator = clone(self.estimator)
+        tags = estimator.__sklearn_tags__() if hasattr(estimator, "__sklearn_tags__") else None
+        if tags is not None and not tags.target_tags.multi_output:
+            from sklearn.multioutput import MultiOutputRegressor
+
+            estimator = MultiOutputRegressor(estimator)
         if "random_state" in estimator.get_params() and estimator.get_params()["random_state"] is None:
             estimator.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
         features = np.hstack([xt, _time_features(t)])

@@ -176,6 +176,16 @@ def test_regressor_training_rows_and_time_features():
     assert model.estimator_.coef_.shape == (2, 2 + 7)
     phi = _time_features(np.array([[0.25]]))
     np.testing.assert_allclose(phi[0, :4], [0.25, np.sin(np.pi / 4), np.sin(np.pi / 2), np.sin(3 * np.pi / 4)])
+    # a single-output regressor is wrapped, one model per feature
+    from sklearn.multioutput import MultiOutputRegressor
+    from sklearn.tree import DecisionTreeRegressor
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    single = RegressorScoreModel(HistGradientBoostingRegressor(max_iter=5), n_noise_draws=2).fit(X, "vp", random_state=0)
+    assert isinstance(single.estimator_, MultiOutputRegressor) and len(single.estimator_.estimators_) == 2
+    assert single.denoise(X[:3], 0.5).shape == (3, 2)
+    tree = RegressorScoreModel(DecisionTreeRegressor(max_depth=3), n_noise_draws=2).fit(X, "vp", random_state=0)
+    assert not isinstance(tree.estimator_, MultiOutputRegressor)
     with pytest.raises(ValueError, match="target"):
         RegressorScoreModel(Ridge(), target="score").fit(X, "vp")
     with pytest.raises(ValueError, match="n_noise_draws"):
