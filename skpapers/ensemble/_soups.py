@@ -523,7 +523,7 @@ class ModelSoupClassifier(ClassifierMixin, _BaseModelSoup):
         Class labels.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names, when ``X`` has string column names.
 
     See Also
@@ -704,7 +704,7 @@ class ModelSoupRegressor(RegressorMixin, _BaseModelSoup):
         The best ingredient by ``ingredient_scores_``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names, when ``X`` has string column names.
 
     See Also
