@@ -14,10 +14,13 @@ Three checks, after the paper and the authors' code:
    and, in the full run, for an MLP trained by denoising score matching.
 """
 
+import warnings
+
 import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.spatial.distance import cdist
 from sklearn.datasets import make_moons
+from sklearn.exceptions import ConvergenceWarning
 
 from ..generative import (
     DiffusionGenerator,
@@ -102,7 +105,10 @@ def run(quick=False, random_state=0):
         from sklearn.neural_network import MLPRegressor
 
         mlp = MLPRegressor(hidden_layer_sizes=(64, 64), max_iter=80, batch_size=256, random_state=random_state)
-        learned = RegressorScoreModel(mlp, target="noise", n_noise_draws=8).fit(Z, schedule, random_state=0)
+        with warnings.catch_warnings():
+            # 80 epochs is the spec's budget: the loss still creeps down, the curve's shape is settled
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            learned = RegressorScoreModel(mlp, target="noise", n_noise_draws=8).fit(Z, schedule, random_state=0)
         ev["mlp"] = score_explained_variance(learned, gauss, Z, ev_t, n_draws=2, random_state=random_state).tolist()
 
     ev_falls = all(e[0] > 0.95 and e[0] > e[-1] for e in ev.values())

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from scipy.stats import multivariate_normal
 from sklearn.linear_model import Ridge
@@ -177,9 +179,9 @@ def test_regressor_training_rows_and_time_features():
     phi = _time_features(np.array([[0.25]]))
     np.testing.assert_allclose(phi[0, :4], [0.25, np.sin(np.pi / 4), np.sin(np.pi / 2), np.sin(3 * np.pi / 4)])
     # a single-output regressor is wrapped, one model per feature
+    from sklearn.ensemble import HistGradientBoostingRegressor
     from sklearn.multioutput import MultiOutputRegressor
     from sklearn.tree import DecisionTreeRegressor
-    from sklearn.ensemble import HistGradientBoostingRegressor
 
     single = RegressorScoreModel(HistGradientBoostingRegressor(max_iter=5), n_noise_draws=2).fit(X, "vp", random_state=0)
     assert isinstance(single.estimator_, MultiOutputRegressor) and len(single.estimator_.estimators_) == 2
@@ -284,3 +286,16 @@ def test_singular_covariance_is_floored():
     assert np.all(np.isfinite(model.score_function(X, 1e-3)))
     low = GaussianScoreModel(rank=1).fit(np.random.RandomState(1).normal(size=(100, 3)), "ve")
     assert np.sum(low.eigenvalues_ > 1e-3) == 1
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**16), t=st.floats(0.01, 0.99))
+def test_closed_form_scores_do_not_depend_on_row_order(seed, t):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(30, 2))
+    x = rng.normal(size=(4, 2))
+    perm = rng.permutation(30)
+    for make in (GaussianScoreModel, lambda: KernelScoreModel(bandwidth=0.2)):
+        a = make().fit(X, "vp").score_function(x, t)
+        b = make().fit(X[perm], "vp").score_function(x, t)
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
