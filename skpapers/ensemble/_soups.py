@@ -14,11 +14,10 @@ from sklearn.base import (
     clone,
     is_classifier,
 )
-from sklearn.linear_model._base import LinearClassifierMixin, LinearModel
+from sklearn import linear_model
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptron
 from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -31,17 +30,27 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-_LINEAR_TYPES = (LinearClassifierMixin, LinearModel, LinearSVC, LinearSVR)
+# Linear models whose predictions are a function of X @ coef_.T + intercept_ only (subclasses included).
+_LINEAR_NAMES = (
+    "LogisticRegression", "RidgeClassifier", "SGDClassifier", "Perceptron", "PassiveAggressiveClassifier",
+    "Ridge", "LinearRegression", "SGDRegressor", "Lasso", "ElasticNet", "Lars", "LassoLars",
+    "OrthogonalMatchingPursuit", "BayesianRidge", "ARDRegression", "HuberRegressor", "QuantileRegressor",
+    "PoissonRegressor", "GammaRegressor", "TweedieRegressor", "PassiveAggressiveRegressor",
+)
+_LINEAR_TYPES = tuple(getattr(linear_model, name) for name in _LINEAR_NAMES if hasattr(linear_model, name)) + (
+    LinearSVC,
+    LinearSVR,
+)
+_MLP_TYPES = (MLPClassifier, MLPRegressor)
 _SUPPORTED = (
-    "linear models with coef_/intercept_ (LogisticRegression, RidgeClassifier, Ridge, LinearRegression, "
-    "SGDClassifier, SGDRegressor, LinearSVC, LinearSVR, ...) and MLPClassifier/MLPRegressor "
-    "(coefs_/intercepts_)"
+    "MLPClassifier/MLPRegressor (coefs_/intercepts_) and linear models with coef_/intercept_: "
+    + ", ".join(cls.__name__ for cls in _LINEAR_TYPES)
 )
 
 
 def _carrier(estimator):
     """Which attributes hold ``estimator``'s parameters: 'mlp', 'linear', or a TypeError."""
-    if isinstance(estimator, BaseMultilayerPerceptron):
+    if isinstance(estimator, _MLP_TYPES):
         return "mlp"
     if isinstance(estimator, _LINEAR_TYPES):
         return "linear"
@@ -255,7 +264,7 @@ class _BaseModelSoup(MetaEstimatorMixin, BaseEstimator):
 
     def _default_grid(self, template):
         names = template.get_params()
-        if isinstance(template, BaseMultilayerPerceptron):
+        if isinstance(template, _MLP_TYPES):
             return {"alpha": [1e-4, 1e-3, 1e-2, 1e-1], "learning_rate_init": [1e-3, 3e-3]}
         if "alpha" in names:
             return {"alpha": [1e-3, 1e-2, 1e-1, 1.0, 10.0]}
@@ -363,7 +372,7 @@ class _BaseModelSoup(MetaEstimatorMixin, BaseEstimator):
         start = None
         if isinstance(self.init, str):
             if self.init == "independent":
-                if isinstance(template, BaseMultilayerPerceptron):
+                if isinstance(template, _MLP_TYPES):
                     warnings.warn(
                         "init='independent' fits each network from its own random initialisation: their weights "
                         "are not aligned and their soup usually collapses (the paper's negative control).",

@@ -9,11 +9,19 @@ from scipy.special import softmax
 from sklearn.datasets import load_digits, make_classification, make_regression
 from sklearn.ensemble import RandomForestClassifier, VotingRegressor
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge, SGDClassifier
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    RidgeClassifier,
+    SGDClassifier,
+    SGDRegressor,
+)
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skpapers.ensemble import ModelSoupClassifier, ModelSoupRegressor, average_estimators, soup_from_search
@@ -49,6 +57,52 @@ def test_linear_uniform_soup_logits_equal_averaged_logits(multiclass):
     # the ingredients are untouched
     assert models[0].coef_ is not soup.coef_
     np.testing.assert_array_equal(models[0].coef_, LogisticRegression(C=0.01, max_iter=1000).fit(X, y).coef_)
+
+
+@pytest.mark.parametrize(
+    "make, grid",
+    [
+        (lambda: LogisticRegression(max_iter=1000), {"C": [0.1, 1.0, 10.0]}),
+        (RidgeClassifier, {"alpha": [0.1, 1.0, 10.0]}),
+        (lambda: SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-2, 1e-1]}),
+        (lambda: LinearSVC(max_iter=10_000), {"C": [0.01, 0.1, 1.0]}),
+    ],
+)
+@pytest.mark.parametrize("binary", [False, True])
+def test_linear_classifiers_soup_logits_equal_averaged_logits(multiclass, make, grid, binary):
+    X, y = multiclass
+    if binary:
+        X, y = X[y < 2], y[y < 2]
+    soup = ModelSoupClassifier(make(), param_grid=grid, recipe="uniform", random_state=0).fit(X, y)
+    averaged = np.mean([m.decision_function(X) for m in soup.ingredients_], axis=0)
+    np.testing.assert_allclose(soup.decision_function(X), averaged, rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(soup.predict(X), soup.classes_[
+        (averaged > 0).astype(int) if binary else averaged.argmax(axis=1)
+    ])
+
+
+@pytest.mark.parametrize(
+    "make, grid",
+    [
+        (Ridge, {"alpha": [0.1, 10.0]}),
+        (LinearRegression, {"fit_intercept": [True, False]}),
+        (lambda: SGDRegressor(random_state=0), {"alpha": [1e-4, 1e-1]}),
+        (lambda: LinearSVR(max_iter=10_000), {"C": [0.1, 1.0]}),
+    ],
+)
+def test_linear_regressors_soup_equals_averaged_predictions(make, grid):
+    X, y = make_regression(n_samples=150, n_features=6, noise=5.0, random_state=0)
+    y = y / y.std()
+    soup = ModelSoupRegressor(make(), param_grid=grid, recipe="uniform", random_state=0).fit(X, y)
+    np.testing.assert_allclose(soup.predict(X), soup.ensemble_predict(X), rtol=1e-10, atol=1e-10)
+
+
+def test_uniform_average_ignores_ingredient_order(multiclass):
+    X, y = multiclass
+    models = [LogisticRegression(C=C, max_iter=1000).fit(X, y) for C in (0.01, 0.1, 1.0)]
+    forward, backward = average_estimators(models), average_estimators(models[::-1])
+    np.testing.assert_allclose(forward.coef_, backward.coef_, atol=1e-14)
+    np.testing.assert_allclose(forward.intercept_, backward.intercept_, atol=1e-14)
 
 
 def test_weighted_soup_is_the_weighted_parameter_average(multiclass):
