@@ -1,9 +1,10 @@
 """Growth mixture of experts: latent classes of (piecewise) linear trajectories."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import optimize
+from scipy import optimize, special, stats
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -29,6 +30,18 @@ def _gaussian_log_density(y, mean, cov):
     z = np.linalg.solve(chol, resid[..., None])[..., 0]
     log_det = 2.0 * np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)
     return -0.5 * (y.shape[1] * _LOG_2PI + log_det + np.sum(z * z, axis=1))
+
+
+def _numerical_hessian(gradient, x, steps):
+    """Hessian as the central-difference Jacobian of an analytic gradient, symmetrised."""
+    x = np.asarray(x, dtype=float)
+    columns = []
+    for i, h in enumerate(steps):
+        shift = np.zeros_like(x)
+        shift[i] = h
+        columns.append((gradient(x + shift) - gradient(x - shift)) / (2.0 * h))
+    H = np.column_stack(columns)
+    return 0.5 * (H + H.T)
 
 
 class _GrowthExpert:
@@ -525,3 +538,179 @@ class GrowthMixtureOfExperts(BaseEstimator):
         aic : float
         """
         return -2.0 * float(np.sum(self._score_samples(X, y, times))) + 2.0 * self._n_parameters
+
+    def _packed_parameters(self):
+        """Fitted parameters as one vector, with names, blocks (class index or -1 for the gating) and kinds.
+
+        Variances (diagonal of ``Psi_k`` and ``theta_k``) enter on the log scale so that the
+        curvature, and hence the interval, respects their positivity.
+        """
+        K, q = self.means_.shape
+        values, names, blocks, kinds = [], [], [], []
+
+        def add(value, name, block, kind):
+            values.append(float(value))
+            names.append(name)
+            blocks.append(block)
+            kinds.append(kind)
+
+        for k in range(K):
+            for j in range(q):
+                add(self.means_[k, j], f"means_[{k}, {j}]", k, "linear")
+            for j, e in np.ndindex(self.expert_coef_.shape[1:]):
+                add(self.expert_coef_[k, j, e], f"expert_coef_[{k}, {j}, {e}]", k, "linear")
+            for r, c in zip(*np.tril_indices(q)):
+                psi = self.growth_covariances_[k, r, c]
+                if r == c:
+                    add(np.log(psi), f"growth_covariances_[{k}, {r}, {c}]", k, "log")
+                else:
+                    add(psi, f"growth_covariances_[{k}, {r}, {c}]", k, "linear")
+            add(np.log(self.residual_variances_[k]), f"residual_variances_[{k}]", k, "log")
+            if self.curve == "bilinear_spline" and isinstance(self.knots, str):
+                add(self.knots_[k], f"knots_[{k}]", k, "knot")
+        for k in range(1, K):
+            add(self.gating_intercept_[k], f"gating_intercept_[{k}]", -1, "linear")
+            for f in range(self.gating_coef_.shape[0]):
+                add(self.gating_coef_[f, k], f"gating_coef_[{f}, {k}]", -1, "linear")
+        return np.array(values), names, np.array(blocks), np.array(kinds)
+
+    def _log_likelihood_function(self, X, Y, times, blocks):
+        """Total log-likelihood of a packed parameter vector and its analytic gradient."""
+        K, q = self.means_.shape
+        J = Y.shape[1]
+        E, G = X[:, self.expert_features_], X[:, self.gating_features_]
+        p_e, p_g = E.shape[1], G.shape[1]
+        estimated_knots = self.curve == "bilinear_spline" and isinstance(self.knots, str)
+        tril = np.tril_indices(q)
+        n_tril = tril[0].size
+        eye_j = np.eye(J)
+
+        def class_terms(theta_k, k):
+            # Gaussian log-density of each subject in class k and its gradient in the packed class parameters.
+            mu, B = theta_k[:q], theta_k[q : q + q * p_e].reshape(q, p_e)
+            low = np.zeros((q, q))
+            low[tril] = theta_k[q + q * p_e : q + q * p_e + n_tril]
+            diag = np.exp(np.diag(low).copy())
+            low[np.diag_indices(q)] = diag
+            psi = low + np.tril(low, -1).T
+            residual = np.exp(theta_k[q + q * p_e + n_tril])
+            knot = theta_k[-1] if estimated_knots else self.knots_[k]
+            lam = _loadings(times, knot, self.curve)
+            a = mu + E @ B.T
+            mean = np.einsum("njq,nq->nj", lam, a)
+            lam_psi = lam @ psi
+            cov = lam_psi @ np.transpose(lam, (0, 2, 1)) + residual * eye_j
+            chol = np.linalg.cholesky(cov)
+            cov_inv = np.linalg.inv(cov)
+            u = np.einsum("njk,nk->nj", cov_inv, Y - mean)
+            log_density = -0.5 * (
+                J * _LOG_2PI + 2.0 * np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)
+                + np.sum((Y - mean) * u, axis=1)
+            )
+            W = 0.5 * (u[:, :, None] * u[:, None, :] - cov_inv)  # d log-density / d cov
+            grad_a = np.einsum("njq,nj->nq", lam, u)
+            grad_psi = np.einsum("njq,njk,nkr->nqr", lam, W, lam)
+            grad_psi = 2.0 * grad_psi[:, tril[0], tril[1]]
+            is_diag = tril[0] == tril[1]
+            grad_psi[:, is_diag] *= 0.5 * diag  # symmetric entries counted once, log-scale chain rule
+            parts = [grad_a, (grad_a[:, :, None] * E[:, None, :]).reshape(-1, q * p_e), grad_psi,
+                     (residual * np.trace(W, axis1=1, axis2=2))[:, None]]
+            if estimated_knots:
+                after = (times > knot).astype(float)
+                dlam = np.stack([np.zeros_like(after), after, -after], axis=-1)
+                grad_knot = np.einsum("nj,njq,nq->n", u, dlam, a) + 2.0 * np.einsum("njk,njq,nkq->n", W, lam_psi, dlam)
+                parts.append(grad_knot[:, None])
+            return log_density, np.hstack(parts)
+
+        def gradient_and_value(x):
+            theta_g = x[blocks == -1].reshape(K - 1, p_g + 1)
+            intercept = np.concatenate([[0.0], theta_g[:, 0]])
+            coef = np.column_stack([np.zeros(p_g), theta_g[:, 1:].T])
+            log_gate = special.log_softmax(G @ coef + intercept, axis=1)
+            terms = [class_terms(x[blocks == k], k) for k in range(K)]
+            joint = log_gate + np.column_stack([t[0] for t in terms])
+            total = special.logsumexp(joint, axis=1)
+            resp = np.exp(joint - total[:, None])
+            grad = np.empty_like(x)
+            for k in range(K):
+                grad[blocks == k] = resp[:, k] @ terms[k][1]
+            excess = (resp - np.exp(log_gate))[:, 1:]
+            grad[blocks == -1] = np.column_stack([excess.sum(axis=0), excess.T @ G]).ravel()
+            return float(total.sum()), grad
+
+        return gradient_and_value
+
+    def confidence_intervals(self, X, y, times=None, alpha=0.05):
+        """Wald intervals from the observed information of the marginal likelihood.
+
+        The Hessian of the total log-likelihood (``gating_alpha`` excluded) is
+        taken by central finite differences at the fitted parameters; its
+        negative inverse is the asymptotic covariance. Pass the training data:
+        the observed information is a property of the sample the model was
+        fitted to. Variances (the diagonal of ``growth_covariances_`` and
+        ``residual_variances_``) are handled on the log scale: their interval
+        is ``exp(log v -/+ z se(log v))`` (always positive, asymmetric) and
+        their standard error is the delta-method ``v * se(log v)``. The knot
+        step spans a few percent of an occasion so that the difference
+        averages over the kinks that individual times put in the likelihood.
+        Parameters are those of the fitted classes in the estimator's order
+        (by knot); intervals are only meaningful when the fit converged to the
+        maximum likelihood.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Baseline covariates of the training sample.
+        y : array-like of shape (n_samples, n_times)
+            Repeated measures of the training sample.
+        times : array-like, default=None
+            Measurement occasions, as in :meth:`fit`.
+        alpha : float, default=0.05
+            One minus the confidence level.
+
+        Returns
+        -------
+        intervals : dict
+            Maps a parameter name such as ``"means_[1, 2]"``,
+            ``"expert_coef_[0, 1, 0]"``, ``"growth_covariances_[0, 1, 0]"``
+            (lower triangle), ``"residual_variances_[1]"``, ``"knots_[0]"``,
+            ``"gating_intercept_[1]"`` or ``"gating_coef_[0, 1]"`` (index as
+            in the fitted attribute) to a tuple ``(estimate, se, lower,
+            upper)``. Standard errors are NaN, with a ``UserWarning``, when
+            the observed information is not positive definite (a parameter
+            is not identified or the fit is not at a maximum).
+        """
+        check_is_fitted(self)
+        if not isinstance(alpha, Real) or not 0 < alpha < 1:
+            raise ValueError(f"alpha must be a float in (0, 1); got {alpha!r}.")
+        X, Y, times = self._validate(X, y, times)
+        x0, names, blocks, kinds = self._packed_parameters()
+        func = self._log_likelihood_function(X, Y, times, blocks)
+        steps = 1e-5 * np.maximum(np.abs(x0), 1.0)
+        steps[kinds == "knot"] = 5e-3 * (float(times.max()) - float(times.min()))
+        try:
+            information = -_numerical_hessian(lambda x: func(x)[1], x0, steps)
+        except np.linalg.LinAlgError:
+            information = np.full((x0.size, x0.size), np.nan)
+        try:
+            if not np.all(np.isfinite(information)):
+                raise np.linalg.LinAlgError
+            np.linalg.cholesky(information)
+            se = np.sqrt(np.diag(np.linalg.inv(information)))
+        except np.linalg.LinAlgError:
+            warnings.warn(
+                "The observed information is not positive definite (a parameter is not identified or the fit is "
+                "not at a maximum); standard errors are NaN.",
+                UserWarning,
+                stacklevel=2,
+            )
+            se = np.full(x0.size, np.nan)
+        z = stats.norm.ppf(1.0 - alpha / 2.0)
+        out = {}
+        for name, value, s, kind in zip(names, x0, se, kinds):
+            if kind == "log":
+                estimate = np.exp(value)
+                out[name] = (float(estimate), float(estimate * s), float(np.exp(value - z * s)), float(np.exp(value + z * s)))
+            else:
+                out[name] = (float(value), float(s), float(value - z * s), float(value + z * s))
+        return out

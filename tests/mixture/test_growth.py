@@ -140,3 +140,97 @@ def test_bic_chooses_two_classes_over_one(design, fitted):
     assert fitted.bic(X, Y, times) < one.bic(X, Y, times) - 50
     # one class: the gating has no free parameters; 3 + 6 + 6 + 1 + 1 = 17
     assert one.aic(X, Y, times) == pytest.approx(-2 * 500 * one.log_likelihood_ + 2 * 17, rel=1e-9)
+
+
+def test_numerical_hessian_of_known_functions():
+    from skpapers.mixture._growth import _numerical_hessian
+
+    A = np.array([[4.0, 1.0, -0.5], [1.0, 3.0, 0.2], [-0.5, 0.2, 2.0]])
+    b = np.array([1.0, -2.0, 0.5])
+    # gradient of the quadratic 0.5 x'Ax + b'x: the central difference is exact up to rounding
+    H = _numerical_hessian(lambda x: A @ x + b, np.array([0.3, -1.0, 2.0]), np.full(3, 1e-3))
+    np.testing.assert_allclose(H, A, rtol=1e-9)
+    # log-sum-exp: Hessian diag(p) - p p' in closed form
+    x = np.array([0.5, -1.0, 2.0])
+    p = np.exp(x) / np.exp(x).sum()
+    H = _numerical_hessian(lambda z: np.exp(z) / np.exp(z).sum(), x, np.full(3, 1e-5))
+    np.testing.assert_allclose(H, np.diag(p) - np.outer(p, p), atol=1e-8)
+
+
+def test_log_likelihood_gradient_matches_finite_differences(design, fitted):
+    from scipy import optimize
+
+    X, Y, times, _ = design
+    x0, names, blocks, kinds = fitted._packed_parameters()
+    func = fitted._log_likelihood_function(X, Y, times, blocks)
+    assert func(x0)[0] == pytest.approx(500 * fitted.log_likelihood_, rel=1e-10)
+    x1 = x0 + 0.01 * np.random.default_rng(0).normal(size=x0.size)
+    numeric = optimize.approx_fprime(x1, lambda x: func(x)[0], 1e-6)
+    np.testing.assert_allclose(func(x1)[1], numeric, rtol=1e-3, atol=2e-3)
+    # at the maximum the score nearly vanishes: the Newton step it implies is a small fraction of
+    # a standard error (EM tolerance, the small gating penalty and the knot's kinks keep it from 0)
+    from skpapers.mixture._growth import _numerical_hessian
+
+    steps = 1e-5 * np.maximum(np.abs(x0), 1.0)
+    steps[kinds == "knot"] = 0.045
+    information = -_numerical_hessian(lambda x: func(x)[1], x0, steps)
+    newton = np.linalg.solve(information, func(x0)[1])
+    assert np.max(np.abs(newton) / np.sqrt(np.diag(np.linalg.inv(information)))) < 0.1
+
+
+def test_fixed_effect_standard_errors_match_statsmodels():
+    E, Y, times = _linear_growth()
+    n, J = Y.shape
+    model = GrowthMixtureOfExperts(
+        1, curve="linear", reg_covar=0.0, tol=1e-12, max_iter=5000, n_init=1
+    ).fit(E, Y, times=times)
+    long = pd.DataFrame(
+        {"y": Y.ravel(), "t": times.ravel(), "e1": np.repeat(E[:, 0], J), "e2": np.repeat(E[:, 1], J),
+         "id": np.repeat(np.arange(n), J)}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = smf.mixedlm("y ~ t + e1 + e2 + t:e1 + t:e2", long, groups="id", re_formula="~t").fit(reml=False)
+    intervals = model.confidence_intervals(E, Y, times)
+    assert len(intervals) == 2 + 4 + 3 + 1  # means, expert coefficients, Psi lower triangle, residual
+    ours = {
+        "Intercept": intervals["means_[0, 0]"], "t": intervals["means_[0, 1]"],
+        "e1": intervals["expert_coef_[0, 0, 0]"], "e2": intervals["expert_coef_[0, 0, 1]"],
+        "t:e1": intervals["expert_coef_[0, 1, 0]"], "t:e2": intervals["expert_coef_[0, 1, 1]"],
+    }
+    for term, (estimate, se, low, high) in ours.items():
+        assert estimate == pytest.approx(ref.fe_params[term], rel=1e-3, abs=1e-4)
+        assert se == pytest.approx(ref.bse_fe[term], rel=0.02)
+        assert (low + high) / 2 == pytest.approx(estimate) and high - low == pytest.approx(2 * 1.959964 * se)
+    # variances: positive intervals on the log scale, around the estimate
+    estimate, se, low, high = intervals["residual_variances_[0]"]
+    assert 0 < low < estimate < high and se > 0
+    assert np.log(high) - np.log(estimate) == pytest.approx(np.log(estimate) - np.log(low))
+
+
+def test_confidence_intervals_on_the_paper_design(design, fitted):
+    X, Y, times, _ = design
+    intervals = fitted.confidence_intervals(X, Y, times, alpha=0.05)
+    assert len(intervals) == 37  # the parameter count of the BIC
+    for estimate, se, low, high in intervals.values():
+        assert np.isfinite(se) and se > 0 and low < estimate < high
+    assert intervals["knots_[0]"][0] == fitted.knots_[0]
+    assert intervals["gating_coef_[1, 1]"][0] == fitted.gating_coef_[1, 1]
+    narrow = fitted.confidence_intervals(X, Y, times, alpha=0.5)
+    assert narrow["means_[1, 2]"][3] - narrow["means_[1, 2]"][2] < intervals["means_[1, 2]"][3] - intervals["means_[1, 2]"][2]
+    with pytest.raises(ValueError, match="alpha"):
+        fitted.confidence_intervals(X, Y, times, alpha=1.5)
+    with pytest.raises(ValueError, match="occasions"):
+        fitted.confidence_intervals(X, Y[:, :5], times[:, :5])
+
+
+def test_confidence_intervals_warn_when_not_identified(design):
+    X, Y, times, _ = design
+    # a constant expert covariate is collinear with the intercept: the information is singular
+    X_const = X.copy()
+    X_const[:, 3] = 0.0
+    model = GrowthMixtureOfExperts(1, curve="linear", expert_features=[3], gating_features=None, n_init=1)
+    model.fit(X_const[:200], Y[:200], times=times[:200])
+    with pytest.warns(UserWarning, match="not positive definite"):
+        intervals = model.confidence_intervals(X_const[:200], Y[:200], times[:200])
+    assert np.isnan(intervals["means_[0, 0]"][1])
