@@ -1,4 +1,4 @@
-"""The moe-trajectories reproduction: recovery on the paper's design and BIC choosing the full model."""
+"""The moe-trajectories reproduction: recovery, 95% interval coverage and BIC choosing the full model."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,7 +16,7 @@ def result():
 def test_registered():
     (entry,) = get_entries(["moe-trajectories"])
     assert entry.arxiv == "2007.02432"
-    assert entry.expected == "partly reproduced"
+    assert entry.expected == "reproduced"
 
 
 def test_parameters_recovered(result):
@@ -35,9 +35,23 @@ def test_bic_prefers_the_full_model(result):
     assert d["bic"]["full"] < d["bic"]["finite mixture"] - 50
 
 
+def test_interval_coverage(result):
+    d = result.details
+    # one replication: 37 intervals (the BIC's parameter count), each checked against the population value
+    assert d["n_intervals"] == 37 and len(d["coverage_by_parameter"]) == 37
+    assert d["coverage"] == pytest.approx(np.mean(list(d["coverage_by_parameter"].values())))
+    assert d["coverage_band"] == pytest.approx(3 * np.sqrt(0.95 * 0.05 / 37))
+    assert abs(d["coverage"] - 0.95) <= d["coverage_band"]
+    # the main parameters of the paper (class means and knots) are covered
+    for k in range(2):
+        assert d["coverage_by_parameter"][f"knots_[{k}]"] == 1.0
+        assert d["coverage_by_parameter"][f"means_[{k}, 2]"] == 1.0
+
+
 def test_verdict_and_plot(result):
-    assert result.verdict in ("partly reproduced", "not reproduced")
-    assert result.verdict == ("partly reproduced" if all(result.details["checks"].values()) else "not reproduced")
+    checks = result.details["checks"]
+    expected = "reproduced" if all(checks.values()) else ("partly reproduced" if any(checks.values()) else "not reproduced")
+    assert result.verdict == expected == "reproduced"
     (entry,) = get_entries(["moe-trajectories"])
     assert set(entry.plot(result)) == {"moe_trajectories"}
     plt.close("all")
