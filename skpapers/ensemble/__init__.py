@@ -1,4 +1,4 @@
-"""Ensembles that cost one model at inference: model soups."""
+"""Ensembles that watch their inference cost: model soups (one model's cost) and entropy cascades."""
 
 from ._entropy_cascade import (
     EntropyCascadeClassifier,
