@@ -8,7 +8,6 @@ import pytest
 from scipy.stats import entropy as scipy_entropy
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import BayesianRidge, LinearRegression, LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
