@@ -183,7 +183,8 @@ class GrowthMixtureOfExperts(BaseEstimator):
     enter the gating network, the expert network, both (full mixture of
     experts) or neither (finite mixture): the paper's four variants, chosen
     with ``gating_features`` and ``expert_features`` and compared with
-    :meth:`bic`.
+    :meth:`bic`. :meth:`confidence_intervals` gives standard errors and Wald
+    intervals from the observed information.
 
     Read more in the :ref:`User Guide <moe-trajectories>`.
 
@@ -258,6 +259,9 @@ class GrowthMixtureOfExperts(BaseEstimator):
     >>> model = GrowthMixtureOfExperts(n_init=1, random_state=0).fit(X, Y, times=times)
     >>> model.knots_.round(1)
     array([4. , 5.1])
+    >>> estimate, se, lower, upper = model.confidence_intervals(X, Y, times)["knots_[0]"]
+    >>> [round(v, 2) for v in (estimate, se, lower, upper)]
+    [3.99, 0.04, 3.92, 4.07]
     """
 
     _parameter_constraints = {

@@ -3,8 +3,9 @@
 On the paper's kind of simulation (two classes of bilinear-spline trajectories with knots
 4 and 5, expert covariates shifting the growth factors, gating covariates driving the
 class) the full mixture of experts recovers the class means, knots and residual
-variances with small relative bias, classifies most subjects, and BIC prefers it to the
-expert-network, gating-network and plain finite-mixture variants.
+variances with small relative bias, classifies most subjects, its 95% Wald intervals from
+the observed information cover the population values about 95% of the time, and BIC
+prefers it to the expert-network, gating-network and plain finite-mixture variants.
 """
 
 import re
