@@ -4,8 +4,8 @@ Data: make_classification, 100,000 test rows x 20 features. Small model: Logisti
 HistGradientBoostingClassifier with 300 trees per class. The pointwise cascade escalates the 20%
 highest-entropy rows (``large_fraction=0.2``), so it pays the small model on every row and the large
 one on a fifth (then a half) of them; the target ratio is that fraction plus 0.3. The agreement line
-prints both accuracies, so a fast but useless cascade shows. One OpenMP thread for both sides: the machine is shared and oversubscribed threads make the
-timings meaningless.
+prints both accuracies, so a fast but useless cascade shows. One OpenMP thread for both sides: the
+machine is shared and oversubscribed threads make the timings meaningless.
 """
 
 import numpy as np
@@ -36,7 +36,8 @@ def main():
                         f"large-model rows {cascade.cost_report(X_test).large_fraction:.2f}")
 
             compare(f"entropy_cascade predict 100kx20 ({fraction:.0%})",
-                    lambda cascade=cascade: cascade.predict(X_test), lambda: large.predict(X_test), repeats=5, max_ratio=fraction + 0.3, check=agreement)
+                    lambda cascade=cascade: cascade.predict(X_test), lambda: large.predict(X_test),
+                    repeats=5, max_ratio=fraction + 0.3, check=agreement)
 
 
 if __name__ == "__main__":

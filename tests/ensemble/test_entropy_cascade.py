@@ -240,3 +240,23 @@ def test_bad_input(digits):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fitted.predict(X_test)
+
+
+def test_groups_reach_predict_through_metadata_routing():
+    from sklearn import config_context
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, groups = _sequences(6, 40, 2)
+    with config_context(enable_metadata_routing=True):
+        cascade = EntropyCascadeClassifier(large_estimator=DecisionTreeClassifier(random_state=0),
+                                           mode="sequential", threshold=0.5)
+        cascade.set_fit_request(groups=True, sample_weight=False).set_predict_request(groups=True)
+        pipe = make_pipeline(StandardScaler(), cascade).fit(X, y, groups=groups)
+        routed = pipe.predict(X, groups=groups)
+        # Each row alone is a sequence of its own: every row goes to the small model.
+        single = pipe.predict(X, groups=np.arange(len(X)))
+    Xs = pipe[0].transform(X)
+    np.testing.assert_array_equal(routed, pipe[-1].predict(Xs, groups))
+    np.testing.assert_array_equal(single, pipe[-1].small_estimator_.predict(Xs))
+    assert not np.array_equal(routed, single)
