@@ -71,6 +71,9 @@ class DiffusionGenerator(DensityMixin, BaseEstimator):
     gaussian_cov_ : ndarray of shape (n_features, n_features)
         Its covariance.
     schedule_ : schedule object
+        The schedule (an object, also when given by name).
+    solver_ : str
+        The solver used (``"auto"`` resolved).
     mean_ : ndarray of shape (n_features,)
         Column means (zeros without standardization).
     scale_ : ndarray of shape (n_features,)
@@ -165,10 +168,10 @@ class DiffusionGenerator(DensityMixin, BaseEstimator):
         Z = (X - self.mean_) / self.scale_
         self.schedule_ = check_schedule(self.schedule)
         model = check_score_model(self.score_model)
-        self._solver = self.solver
+        self.solver_ = self.solver
         if self.solver == "auto":
-            self._solver = "exact" if isinstance(model, GaussianScoreModel) else "heun"
-        if self._solver == "exact" and not isinstance(model, GaussianScoreModel):
+            self.solver_ = "exact" if isinstance(model, GaussianScoreModel) else "heun"
+        if self.solver_ == "exact" and not isinstance(model, GaussianScoreModel):
             raise ValueError("solver='exact' needs score_model='gaussian' (a GaussianScoreModel).")
         rng = check_random_state(self.random_state)
         self.model_ = model.fit(Z, self.schedule_, random_state=rng.randint(np.iinfo(np.int32).max))
@@ -195,14 +198,14 @@ class DiffusionGenerator(DensityMixin, BaseEstimator):
         rng = check_random_state(self.random_state if random_state is None else random_state)
         grid = self._time_grid()
         start = float(self.schedule_.sigma(grid[0])) * rng.standard_normal((n_samples, self.n_features_in_))
-        if self._solver == "exact" and guidance is None and callback is None:
+        if self.solver_ == "exact" and guidance is None and callback is None:
             return self.gaussian_model_.pf_ode_solution(start, grid[0], grid[-1]), 0
         skip = 0
         if self.teleport:
             skip = min(int(round(self.teleport * self.n_steps)), self.n_steps - 1)
             if skip > 0:
                 start = self.gaussian_model_.pf_ode_solution(start, grid[0], grid[skip])
-        solver = "heun" if self._solver == "exact" else self._solver
+        solver = "heun" if self.solver_ == "exact" else self.solver_
         return integrate(self.model_, start, grid[skip:], solver=solver, guidance=guidance, callback=callback,
                          random_state=rng)
 
