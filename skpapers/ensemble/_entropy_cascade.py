@@ -370,7 +370,7 @@ class _BaseEntropyCascade(MetaEstimatorMixin, BaseEstimator):
                 stacklevel=2,
             )
         window = self._window()
-        X, y = validate_data(self, X, y)
+        X, y = validate_data(self, X, y, y_numeric=isinstance(self, RegressorMixin))
         y = self._check_y(y)
         if groups is not None and self.mode == "sequential":
             groups = column_or_1d(groups)
@@ -524,16 +524,9 @@ class _BaseEntropyCascade(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        small, _ = self._default_estimators()
-        from sklearn.utils import get_tags
-
         tags.input_tags.sparse = False
         tags.input_tags.allow_nan = False
         tags.target_tags.required = True
-        try:
-            tags.input_tags.pairwise = get_tags(small).input_tags.pairwise
-        except Exception:  # pragma: no cover - a non-sklearn estimator without tags
-            pass
         return tags
 
 
