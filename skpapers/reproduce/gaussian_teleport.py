@@ -78,7 +78,7 @@ def run(quick=False, random_state=0):
 
     schedule = VarianceExplodingSchedule(SIGMA_MIN, SIGMA_MAX)
     n_steps = N_GRID - 1
-    skips = list(range(0, 13, 2)) if not quick else [0, 2, 4, 6, 8, 10]
+    skips = list(range(0, 13, 2))
     distances, evaluations, sigmas = [], [], []
     base = DiffusionGenerator(KernelScoreModel(bandwidth=0.1), schedule=schedule, solver="heun", n_steps=n_steps,
                               time_spacing="edm", t_min=1e-9, random_state=random_state).fit(X)

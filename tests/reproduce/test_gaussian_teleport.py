@@ -33,6 +33,9 @@ def test_teleportation_keeps_quality_and_saves_steps(result):
     assert d["skips"][:4] == [0, 2, 4, 6]
     assert np.all(ed[:4] <= ed[0] + d["noise_floor"])
     assert d["kept_fraction"] >= 6 / 17
+    # ... but not for ever: jumping to sigma ~0.3 (12 of 17 steps) loses the moons' shape
+    assert d["skips"][6] == 12 and ed[6] > ed[0] + d["noise_floor"]
+    assert d["largest_kept_skip"] < 12
     assert d["teleport_sigma"][3] == pytest.approx(8.4, abs=0.1)
     assert d["evaluations"][:4] == [34, 30, 26, 22]
     assert d["evaluations_saved"] >= 0.35
