@@ -605,7 +605,7 @@ class EntropyCascadeClassifier(ClassifierMixin, _BaseEntropyCascade):
         Class labels, shared by both models.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit (string column names only).
     train_large_fraction_ : float
         Fraction of the threshold-setting rows routed to the large model.
@@ -783,7 +783,7 @@ class EntropyCascadeRegressor(RegressorMixin, _BaseEntropyCascade):
         Entropy threshold used for routing.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit (string column names only).
     train_large_fraction_ : float
         Fraction of the threshold-setting rows routed to the large model.
