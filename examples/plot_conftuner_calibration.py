@@ -1,0 +1,78 @@
+"""
+==================================================================
+ConfTuner: a confidence head trained with the tokenized Brier score
+==================================================================
+
+ConfTuner (Li et al., arXiv:2508.18847) trains a model's distribution over
+confidence levels ("0" ... "100") with the *tokenized Brier score*
+``sum_j p_j (y - c_j)^2`` against whether its answer was right. The score is
+proper: the best report puts its mass on the level nearest the true chance of
+being right, and no confidence labels are needed, only correctness.
+
+Here the "base model" is Gaussian naive Bayes on correlated features, which is
+overconfident. A :class:`~skpapers.calibration.TokenizedBrierConfidenceClassifier`
+is fitted on held-out rows to predict whether the base model is right, from its
+sorted log-probabilities and the inputs. We compare its reliability with the
+raw maximum probability and with sklearn's isotonic
+:class:`~sklearn.calibration.CalibratedClassifierCV`.
+"""
+
+# %%
+# A base model, a held-out part for the head, and a test half
+# -------------------------------------------------------------
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV, calibration_curve
+from sklearn.datasets import make_classification
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.naive_bayes import GaussianNB
+from sklearn.preprocessing import StandardScaler
+
+from skpapers.calibration import TokenizedBrierConfidenceClassifier, expected_calibration_error
+
+X, y = make_classification(n_samples=8000, n_features=20, n_informative=6, n_redundant=10, n_classes=3,
+                           random_state=0)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, random_state=0)
+X_a, X_b, y_a, y_b = train_test_split(X_train, y_train, test_size=0.5, random_state=0)
+base = GaussianNB().fit(X_a, y_a)
+
+
+def head_features(Z):
+    return np.hstack([np.sort(np.log(np.clip(base.predict_proba(Z), 1e-300, None)), axis=1), Z])
+
+
+scaler = StandardScaler().fit(head_features(X_b))
+head = TokenizedBrierConfidenceClassifier(n_levels=11, alpha=1e-4).fit(
+    scaler.transform(head_features(X_b)), base.predict(X_b) == y_b
+)
+
+# %%
+# Confidence against correctness on the test half
+# -----------------------------------------------
+# The head's confidence is its most probable level (the paper's reading).
+# Isotonic calibration is refitted on A + B and judged on its own predictions.
+correct = base.predict(X_test) == y_test
+iso = CalibratedClassifierCV(GaussianNB(), method="isotonic", cv=5).fit(X_train, y_train)
+confidences = {
+    "raw GaussianNB": (correct, base.predict_proba(X_test).max(axis=1)),
+    "TBS head (11 levels)": (correct, head.predict_confidence(scaler.transform(head_features(X_test)))),
+    "isotonic CalibratedClassifierCV": (iso.predict(X_test) == y_test, iso.predict_proba(X_test).max(axis=1)),
+}
+
+fig, ax = plt.subplots(figsize=(5.5, 5))
+ax.plot([0, 1], [0, 1], ":", color="grey")
+for name, (right, conf) in confidences.items():
+    acc, mean_conf = calibration_curve(right, conf, n_bins=10)
+    ece, auroc = expected_calibration_error(right, conf), roc_auc_score(right, conf)
+    ax.plot(mean_conf, acc, marker="o", label=f"{name}: ECE {ece:.3f}, AUROC {auroc:.3f}")
+    print(f"{name:<32} ECE {ece:.3f}  AUROC {auroc:.3f}")
+ax.set(xlabel="stated confidence", ylabel="accuracy", title="Reliability of three confidences")
+ax.legend(fontsize=8)
+plt.show()
+
+# %%
+# The head cuts the raw model's calibration error by about two thirds and
+# ranks its errors better (it also sees ``X``), while isotonic recalibration,
+# which only reshapes the model's own probabilities, reaches the lowest ECE
+# but does not improve the ranking.
