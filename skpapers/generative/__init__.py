@@ -2,6 +2,7 @@
 
 from ._gaussian_teleport import gaussian_pf_ode_solution, score_explained_variance
 from ._generator import DiffusionGenerator
+from ._multiplicative import MultiplicativeDiffusionGenerator
 from ._schedules import RectifiedSchedule, VarianceExplodingSchedule, VariancePreservingSchedule
 from ._score_models import GaussianMixtureScoreModel, GaussianScoreModel, KernelScoreModel, RegressorScoreModel
 
@@ -10,6 +11,7 @@ __all__ = [
     "GaussianMixtureScoreModel",
     "GaussianScoreModel",
     "KernelScoreModel",
+    "MultiplicativeDiffusionGenerator",
     "RectifiedSchedule",
     "RegressorScoreModel",
     "VarianceExplodingSchedule",

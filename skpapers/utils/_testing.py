@@ -18,6 +18,12 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 CHECK_PARAMS = {
     # The exact Gaussian jump (default), and a numerical sampler with a kernel score and teleportation.
     "DiffusionGenerator": [{}, {"score_model": "kernel", "schedule": "vp", "n_steps": 10, "teleport": 0.3}],
+    # The checks shift X to be non-negative, which leaves a zero: GBM needs X > 0, so a pseudocount
+    # (default None rejects zeros); the Dale sampler, and the ambient one with a kernel score and teleportation.
+    "MultiplicativeDiffusionGenerator": [
+        {"pseudocount": 1.0, "n_steps": 20},
+        {"pseudocount": 1.0, "score_model": "kernel", "sampler": "ambient", "n_steps": 10, "teleport": 0.3},
+    ],
     # The checks' y has 2-3 classes: 2-way episodes of single rows, and a short run.
     "NIWMetaPrior": {"n_way": 2, "n_query": 0, "n_episodes": 20, "random_state": 0},
     # p = 1 is a linear program; p = 1.5 exercises the reweighted Newton solver (tight tol so that
