@@ -2,6 +2,7 @@
 
 from ._gaussian_teleport import gaussian_pf_ode_solution, score_explained_variance
 from ._generator import DiffusionGenerator
+from ._minority_guidance import MinorityGuidedGenerator, minority_score
 from ._multiplicative import MultiplicativeDiffusionGenerator
 from ._schedules import RectifiedSchedule, VarianceExplodingSchedule, VariancePreservingSchedule
 from ._score_models import GaussianMixtureScoreModel, GaussianScoreModel, KernelScoreModel, RegressorScoreModel
@@ -11,11 +12,13 @@ __all__ = [
     "GaussianMixtureScoreModel",
     "GaussianScoreModel",
     "KernelScoreModel",
+    "MinorityGuidedGenerator",
     "MultiplicativeDiffusionGenerator",
     "RectifiedSchedule",
     "RegressorScoreModel",
     "VarianceExplodingSchedule",
     "VariancePreservingSchedule",
     "gaussian_pf_ode_solution",
+    "minority_score",
     "score_explained_variance",
 ]

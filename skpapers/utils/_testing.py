@@ -18,6 +18,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 CHECK_PARAMS = {
     # The exact Gaussian jump (default), and a numerical sampler with a kernel score and teleportation.
     "DiffusionGenerator": [{}, {"score_model": "kernel", "schedule": "vp", "n_steps": 10, "teleport": 0.3}],
+    "MinorityGuidedGenerator": [{"n_steps": 10, "n_score_draws": 2},
+                                {"score_model": "gaussian", "n_levels": 2, "n_steps": 5, "solver": "heun"}],
     # The checks shift X to be non-negative, which leaves a zero: GBM needs X > 0, so a pseudocount
     # (default None rejects zeros); the Dale sampler, and the ambient one with a kernel score and teleportation.
     "MultiplicativeDiffusionGenerator": [
