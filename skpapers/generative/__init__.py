@@ -4,6 +4,7 @@ from ._gaussian_teleport import gaussian_pf_ode_solution, score_explained_varian
 from ._generator import DiffusionGenerator
 from ._minority_guidance import MinorityGuidedGenerator, minority_score
 from ._multiplicative import MultiplicativeDiffusionGenerator
+from ._rectified_flow import RectifiedFlowGenerator, logit_normal_timesteps, shift_timesteps
 from ._schedules import RectifiedSchedule, VarianceExplodingSchedule, VariancePreservingSchedule
 from ._score_models import GaussianMixtureScoreModel, GaussianScoreModel, KernelScoreModel, RegressorScoreModel
 
@@ -14,11 +15,14 @@ __all__ = [
     "KernelScoreModel",
     "MinorityGuidedGenerator",
     "MultiplicativeDiffusionGenerator",
+    "RectifiedFlowGenerator",
     "RectifiedSchedule",
     "RegressorScoreModel",
     "VarianceExplodingSchedule",
     "VariancePreservingSchedule",
     "gaussian_pf_ode_solution",
+    "logit_normal_timesteps",
     "minority_score",
     "score_explained_variance",
+    "shift_timesteps",
 ]

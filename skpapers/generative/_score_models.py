@@ -482,8 +482,10 @@ class RegressorScoreModel(_BaseScoreModel):
         What the regressor predicts.
     n_noise_draws : int, default=10
         Noisy copies of each training row.
-    time_sampler : {"uniform", "logit_normal"}, default="uniform"
-        Distribution of training times on ``[t_min, 1 - t_min]``.
+    time_sampler : {"uniform", "logit_normal"} or callable, default="uniform"
+        Distribution of training times on ``[t_min, 1 - t_min]``; a callable
+        ``time_sampler(n, random_state) -> t`` draws ``n`` times itself
+        (clipped to that interval).
     t_min : float, default=1e-3
         Smallest training (and evaluation) time.
 
@@ -536,8 +538,10 @@ class RegressorScoreModel(_BaseScoreModel):
         X = self._fit_schedule(X, schedule)
         if self.target not in _TARGETS:
             raise ValueError(f"target must be one of {_TARGETS}; got {self.target!r}.")
-        if self.time_sampler not in _TIME_SAMPLERS:
-            raise ValueError(f"time_sampler must be one of {_TIME_SAMPLERS}; got {self.time_sampler!r}.")
+        if not callable(self.time_sampler) and self.time_sampler not in _TIME_SAMPLERS:
+            raise ValueError(
+                f"time_sampler must be one of {_TIME_SAMPLERS} or a callable; got {self.time_sampler!r}."
+            )
         if not isinstance(self.n_noise_draws, numbers.Integral) or self.n_noise_draws < 1:
             raise ValueError(f"n_noise_draws must be an integer >= 1; got {self.n_noise_draws!r}.")
         if not (isinstance(self.t_min, numbers.Real) and 0 < self.t_min < 0.5):
@@ -545,7 +549,10 @@ class RegressorScoreModel(_BaseScoreModel):
         rng = check_random_state(random_state)
         x0 = np.repeat(X, self.n_noise_draws, axis=0)
         n = x0.shape[0]
-        if self.time_sampler == "uniform":
+        if callable(self.time_sampler):
+            t = np.asarray(self.time_sampler(n, rng), dtype=float).reshape(n, 1)
+            t = np.clip(t, self.t_min, 1 - self.t_min)
+        elif self.time_sampler == "uniform":
             t = rng.uniform(self.t_min, 1 - self.t_min, size=(n, 1))
         else:
             t = 1.0 / (1.0 + np.exp(-rng.normal(size=(n, 1))))

@@ -18,6 +18,11 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 CHECK_PARAMS = {
     # The exact Gaussian jump (default), and a numerical sampler with a kernel score and teleportation.
     "DiffusionGenerator": [{}, {"score_model": "kernel", "schedule": "vp", "n_steps": 10, "teleport": 0.3}],
+    # Closed-form velocities (an MLP takes tens of seconds per fit): Gaussian with Euler, kernel with Heun on a shifted grid.
+    "RectifiedFlowGenerator": [
+        {"score_model": "gaussian", "n_steps": 10},
+        {"score_model": "kernel", "solver": "heun", "n_steps": 5, "time_shift": 3.0},
+    ],
     "MinorityGuidedGenerator": [{"n_steps": 10, "n_score_draws": 2},
                                 {"score_model": "gaussian", "n_levels": 2, "n_steps": 5, "solver": "heun"}],
     # The checks shift X to be non-negative, which leaves a zero: GBM needs X > 0, so a pseudocount
