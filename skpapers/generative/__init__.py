@@ -1,5 +1,6 @@
 """Diffusion and flow generative models: one schedule/score-model/solver core."""
 
+from ._categorical_sequence import CategoricalSequenceGenerator
 from ._gaussian_teleport import gaussian_pf_ode_solution, score_explained_variance
 from ._generator import DiffusionGenerator
 from ._minority_guidance import MinorityGuidedGenerator, minority_score
@@ -9,6 +10,7 @@ from ._schedules import RectifiedSchedule, VarianceExplodingSchedule, VariancePr
 from ._score_models import GaussianMixtureScoreModel, GaussianScoreModel, KernelScoreModel, RegressorScoreModel
 
 __all__ = [
+    "CategoricalSequenceGenerator",
     "DiffusionGenerator",
     "GaussianMixtureScoreModel",
     "GaussianScoreModel",

@@ -2,5 +2,6 @@
 
 from ._smote import OriginalSMOTE
 from ._smote_under import SMOTEUnderSampler
+from ._synthetic_augmenter import SyntheticDataAugmenter
 
-__all__ = ["OriginalSMOTE", "SMOTEUnderSampler"]
+__all__ = ["OriginalSMOTE", "SMOTEUnderSampler", "SyntheticDataAugmenter"]

@@ -15,7 +15,11 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from skpapers.generative import DiffusionGenerator
+
 CHECK_PARAMS = {
+    # The checks' X is continuous: an unconditional shared-core generator fitted per class.
+    "SyntheticDataAugmenter": {"generator": DiffusionGenerator(), "random_state": 0},
     # The exact Gaussian jump (default), and a numerical sampler with a kernel score and teleportation.
     "DiffusionGenerator": [{}, {"score_model": "kernel", "schedule": "vp", "n_steps": 10, "teleport": 0.3}],
     # Closed-form velocities (an MLP takes tens of seconds per fit): Gaussian with Euler, kernel with Heun on a shifted grid.
@@ -114,6 +118,10 @@ CHECK_PARAMS = {
 }
 
 EXPECTED_FAILED_CHECKS = {
+    "SyntheticDataAugmenter": {
+        check: "the generators fit dense count tables or densities; sparse X is rejected with a TypeError"
+        for check in ("check_samplers_sparse", "check_samplers_pandas_sparse")
+    },
     "ModelSoupClassifier": {
         "check_sample_weight_equivalence_on_dense_data": (
             "the held-out validation split draws rows, so a row repeated k times and a row of weight k land in the "
