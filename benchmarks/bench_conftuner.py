@@ -6,6 +6,8 @@ the peer fits ``CalibratedClassifierCV(GaussianNB(), method="isotonic", cv=5)`` 
 the whole calibration step each method needs once the data are split). The agreement line prints
 both ECEs on the test half, so a fast but useless fit shows. The head solves a non-linear L-BFGS
 problem with 23 x 11 parameters where isotonic fits five 1-D regressions: the target ratio is 20.
+Measured on the shared machine: 4.9 s vs 0.11 s (ratio 43, target not met); most of the head's time
+goes to L-BFGS line-search evaluations near the optimum (193 iterations at tol=1e-6).
 """
 
 import numpy as np

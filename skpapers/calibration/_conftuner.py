@@ -48,7 +48,7 @@ class TokenizedBrierConfidenceClassifier(ClassifierMixin, BaseEstimator):
         paper's evaluation) or the expected level ``sum_j p_j c_j``.
     max_iter : int, default=2000
         Maximum L-BFGS iterations.
-    tol : float, default=1e-8
+    tol : float, default=1e-6
         Tolerance on the largest projected-gradient entry.
 
     Attributes
@@ -110,7 +110,7 @@ class TokenizedBrierConfidenceClassifier(ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, n_levels=101, levels=None, alpha=1e-4, confidence="argmax", max_iter=2000, tol=1e-8):
+    def __init__(self, n_levels=101, levels=None, alpha=1e-4, confidence="argmax", max_iter=2000, tol=1e-6):
         self.n_levels = n_levels
         self.levels = levels
         self.alpha = alpha
