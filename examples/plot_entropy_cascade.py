@@ -44,7 +44,7 @@ X_test, y_test, groups_test, regime_test = regime_sequences(40, 100, 1)
 # five rows decides which model produces the next one. ``large_fraction=0.3``
 # sets the threshold so that 30% of the training rows go to the large model.
 cascade = EntropyCascadeClassifier(
-    LogisticRegression(), HistGradientBoostingClassifier(random_state=0),
+    LogisticRegression(), HistGradientBoostingClassifier(max_iter=50, random_state=0),
     mode="sequential", window=5, large_fraction=0.3, cost_small=1.0, cost_large=10.0,
 ).fit(X_train, y_train, groups=groups_train)
 
