@@ -129,3 +129,9 @@ def test_bad_data():
         head.predict_confidence(X[:, :2])
     with pytest.raises(ValueError, match="NaN"):
         head.predict_level_proba(Xnan)
+
+
+def test_capped_fit_warns_convergence():
+    X, y, _ = _data(200)
+    with pytest.warns(ConvergenceWarning, match="TokenizedBrierConfidenceClassifier"):
+        TokenizedBrierConfidenceClassifier(n_levels=11, max_iter=2).fit(X, y)
