@@ -2,6 +2,7 @@
 
 from ._categorical_sequence import CategoricalSequenceGenerator
 from ._gaussian_teleport import gaussian_pf_ode_solution, score_explained_variance
+from ._feynman_kac import FeynmanKacCorrector
 from ._generator import DiffusionGenerator
 from ._minority_guidance import MinorityGuidedGenerator, minority_score
 from ._multiplicative import MultiplicativeDiffusionGenerator
@@ -12,6 +13,7 @@ from ._score_models import GaussianMixtureScoreModel, GaussianScoreModel, Kernel
 __all__ = [
     "CategoricalSequenceGenerator",
     "DiffusionGenerator",
+    "FeynmanKacCorrector",
     "GaussianMixtureScoreModel",
     "GaussianScoreModel",
     "KernelScoreModel",
