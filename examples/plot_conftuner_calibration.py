@@ -1,7 +1,7 @@
 """
-==================================================================
+===================================================================
 ConfTuner: a confidence head trained with the tokenized Brier score
-==================================================================
+===================================================================
 
 ConfTuner (Li et al., arXiv:2508.18847) trains a model's distribution over
 confidence levels ("0" ... "100") with the *tokenized Brier score*

@@ -63,7 +63,7 @@ class TokenizedBrierConfidenceClassifier(ClassifierMixin, BaseEstimator):
         Head biases.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
         L-BFGS iterations run.
