@@ -16,6 +16,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skpapers.generative import DiffusionGenerator
+from skpapers.generative import MinorityGuidedGenerator
 
 CHECK_PARAMS = {
     # The checks' X is continuous: an unconditional shared-core generator fitted per class.
@@ -29,6 +30,7 @@ CHECK_PARAMS = {
     ],
     "MinorityGuidedGenerator": [{"n_steps": 10, "n_score_draws": 2},
                                 {"score_model": "gaussian", "n_levels": 2, "n_steps": 5, "solver": "heun"}],
+    "MinorityGuidanceOverSampler": {"generator": MinorityGuidedGenerator(n_steps=5, n_score_draws=1), "random_state": 0},
     # The checks shift X to be non-negative, which leaves a zero: GBM needs X > 0, so a pseudocount
     # (default None rejects zeros); the Dale sampler, and the ambient one with a kernel score and teleportation.
     "MultiplicativeDiffusionGenerator": [
@@ -118,6 +120,10 @@ CHECK_PARAMS = {
 }
 
 EXPECTED_FAILED_CHECKS = {
+    "MinorityGuidanceOverSampler": {
+        check: "the diffusion generator needs dense continuous columns; sparse X is rejected with a TypeError"
+        for check in ("check_samplers_sparse", "check_samplers_pandas_sparse")
+    },
     "SyntheticDataAugmenter": {
         check: "the generators fit dense count tables or densities; sparse X is rejected with a TypeError"
         for check in ("check_samplers_sparse", "check_samplers_pandas_sparse")

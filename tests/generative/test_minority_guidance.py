@@ -164,3 +164,47 @@ def test_large_guidance_warns_off_support():
     gen = MinorityGuidedGenerator("gaussian", guidance_scale=200.0, n_steps=20, random_state=0).fit(X)
     with pytest.warns(UserWarning, match="bounding box"):
         gen.sample(50)
+
+
+def _imbalanced(seed=0):
+    rng = np.random.RandomState(seed)
+    X = np.vstack([rng.normal(size=(120, 2)), rng.normal(2.0, 0.7, size=(30, 2))])
+    return X, np.array([0] * 120 + [1] * 30)
+
+
+def test_over_sampler_counts_and_class_generator():
+    from skpapers.over_sampling import MinorityGuidanceOverSampler
+
+    X, y = _imbalanced()
+    template = MinorityGuidedGenerator(KernelScoreModel(bandwidth=0.3), n_steps=30)
+    sampler = MinorityGuidanceOverSampler(template, guidance_scale=2.0, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    np.testing.assert_array_equal(np.bincount(y_res), [120, 120])
+    np.testing.assert_array_equal(X_res[:150], X)
+    gen = sampler.generators_[1]
+    assert gen.guidance_scale == 2.0 and gen.n_features_in_ == 2 and list(sampler.generators_) == [1]
+    # the new rows are those of the class-1 generator, in the units of X
+    assert np.linalg.norm(X_res[150:].mean(0) - X[y == 1].mean(0)) < 1.0
+    # guidance moves the new rows to lower density under the class model than the unguided ones
+    plain = MinorityGuidanceOverSampler(template, guidance_scale=0.0, random_state=0).fit_resample(X, y)[0]
+    assert gen.score_samples(X_res[150:]).mean() < gen.score_samples(plain[150:]).mean()
+    assert template.guidance_scale == 1.0  # the template is cloned, not modified
+
+
+def test_over_sampler_bad_input():
+    from scipy import sparse
+
+    from skpapers.over_sampling import MinorityGuidanceOverSampler
+
+    X, y = _imbalanced()
+    sampler = MinorityGuidanceOverSampler(MinorityGuidedGenerator(n_steps=5), random_state=0)
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        sampler.fit_resample(np.vstack([X[:120], X[-1:]]), np.r_[y[:120], 1])
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        sampler.fit_resample(np.where(X > 2.5, np.inf, X), y)
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        sampler.fit_resample(sparse.csr_matrix(X), y)
+    with pytest.raises(InvalidParameterError, match="guidance_scale"):
+        MinorityGuidanceOverSampler(guidance_scale=-1.0).fit_resample(X, y)
+    with pytest.raises(InvalidParameterError, match="generator"):
+        MinorityGuidanceOverSampler(generator="kde").fit_resample(X, y)
