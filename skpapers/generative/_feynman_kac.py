@@ -32,12 +32,13 @@ class _WeightedMixture:
 
     def __init__(self, models, exponents, schedule):
         self.models, self.exponents, self.schedule_ = models, exponents, schedule
-        self.last_scores = None
+        self.last_scores = self.last_mixed = None
 
     def score_function(self, X, t):
         scores = [model.score_function(X, t) for model in self.models]
-        self.last_scores = scores
-        return sum(gamma * s for gamma, s in zip(self.exponents, scores))
+        mixed = sum(gamma * s for gamma, s in zip(self.exponents, scores))
+        self.last_scores, self.last_mixed = scores, mixed
+        return mixed
 
 
 class FeynmanKacCorrector(BaseEstimator):
@@ -324,8 +325,7 @@ class FeynmanKacCorrector(BaseEstimator):
 
         def correct(step, X, t, t_next):
             nonlocal log_w, n_resamples
-            scores = mixture.last_scores
-            mixed = sum(g * s for g, s in zip(self.exponents_, scores))
+            scores, mixed = mixture.last_scores, mixture.last_mixed
             sq = np.einsum("ij,ij->i", mixed, mixed) - sum(
                 g * np.einsum("ij,ij->i", s, s) for g, s in zip(self.exponents_, scores)
             )
@@ -335,7 +335,8 @@ class FeynmanKacCorrector(BaseEstimator):
             if self.max_log_weight_step is not None:
                 increment = np.clip(increment, -self.max_log_weight_step, self.max_log_weight_step)
             log_w = log_w + increment
-            w = np.exp(log_w - logsumexp(log_w))
+            w = np.exp(log_w - log_w.max())
+            w /= w.sum()
             ess = 1.0 / np.sum(w**2)
             ess_trace.append(ess)
             if step < grid.size - 2 and ess < self.ess_threshold * n:
