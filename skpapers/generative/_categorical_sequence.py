@@ -91,7 +91,7 @@ class CategoricalSequenceGenerator(BaseEstimator):
     ----------
     .. [1] J. J. Y. Chung, E. Kamar and S. Amershi, "Increasing Diversity While
        Maintaining Accuracy: Text Data Generation with Large Language Models
-       and Human Interventions", ACL 2023, arXiv:2306.04140.
+       and Human Interventions", 2023, arXiv:2306.04140.
 
     Examples
     --------
@@ -187,30 +187,46 @@ class CategoricalSequenceGenerator(BaseEstimator):
             raise ValueError(f"y holds labels not seen in fit; known classes are {self.classes_.tolist()}.")
         return idx
 
-    def _draw(self, logits, rng):
-        """One categorical draw per row of ``logits`` (-inf = impossible)."""
-        dead = ~np.isfinite(logits).any(axis=1)
-        if dead.any():
+    @staticmethod
+    def _cumulative(logits, used=None):
+        """Cumulative probabilities along the last axis (-inf = impossible), uniform where all are impossible.
+
+        ``used`` marks the table rows actually drawn from: only those warn.
+        """
+        dead = ~np.isfinite(logits).any(axis=-1)
+        if (dead if used is None else dead & used).any():
             warnings.warn(
-                f"{int(dead.sum())} draw(s) had every value impossible (alpha=0 and an unseen context); "
+                "some draws had every value impossible (alpha=0 and an unseen context); "
                 "falling back to uniform.",
                 RuntimeWarning,
             )
-            logits = logits.copy()
-            logits[dead] = 0.0
-        logits = logits - logits.max(axis=1, keepdims=True)
-        prob = np.exp(logits)
-        cum = np.cumsum(prob, axis=1)
-        u = rng.random(logits.shape[0])[:, None] * cum[:, -1:]
-        return np.minimum((cum <= u).sum(axis=1), logits.shape[1] - 1)
+        if dead.any():
+            logits = np.where(dead[..., None], 0.0, logits)
+        prob = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        cum = np.cumsum(prob, axis=-1)
+        return cum / cum[..., -1:]
+
+    @staticmethod
+    def _draw_cumulative(cum, rng):
+        """One inverse-CDF draw per row of ``cum``."""
+        u = rng.random(cum.shape[0])[:, None]
+        return np.minimum((cum <= u).sum(axis=1), cum.shape[1] - 1)
+
+    def _draw(self, logits, rng):
+        """One categorical draw per row of ``logits`` (-inf = impossible)."""
+        return self._draw_cumulative(self._cumulative(logits), rng)
 
     def _generate(self, y_idx, rng):
         n, d = y_idx.size, self.n_features_in_
         X = np.zeros((n, d), dtype=np.int64)
         if self.suppression == 0:
+            # Without suppression the tables are fixed: normalise each once, then index it per row.
             for j in range(d):
-                logits = self.log_prob_[j][y_idx, self._context_codes(X, j)] / self.temperature
-                X[:, j] = self._draw(logits, rng)
+                ctx = self._context_codes(X, j)
+                used = np.zeros(self.log_prob_[j].shape[:2], dtype=bool)
+                used[y_idx, ctx] = True
+                cum = self._cumulative(self.log_prob_[j] / self.temperature, used)
+                X[:, j] = self._draw_cumulative(cum[y_idx, ctx], rng)
             return X
         # Rank of each row within its class: rows of equal rank (one per class) are drawn together.
         order = np.argsort(y_idx, kind="stable")

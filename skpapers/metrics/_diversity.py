@@ -41,7 +41,7 @@ def remote_clique_score(X, metric="euclidean"):
     ----------
     .. [1] J. J. Y. Chung, E. Kamar and S. Amershi, "Increasing Diversity While
        Maintaining Accuracy: Text Data Generation with Large Language Models
-       and Human Interventions", ACL 2023, arXiv:2306.04140.
+       and Human Interventions", 2023, arXiv:2306.04140.
 
     Examples
     --------
@@ -79,7 +79,7 @@ def chamfer_distance_score(X, metric="euclidean"):
     ----------
     .. [1] J. J. Y. Chung, E. Kamar and S. Amershi, "Increasing Diversity While
        Maintaining Accuracy: Text Data Generation with Large Language Models
-       and Human Interventions", ACL 2023, arXiv:2306.04140.
+       and Human Interventions", 2023, arXiv:2306.04140.
 
     Examples
     --------
@@ -122,7 +122,7 @@ def label_accuracy_score(X_gen, y_gen, oracle):
     ----------
     .. [1] J. J. Y. Chung, E. Kamar and S. Amershi, "Increasing Diversity While
        Maintaining Accuracy: Text Data Generation with Large Language Models
-       and Human Interventions", ACL 2023, arXiv:2306.04140.
+       and Human Interventions", 2023, arXiv:2306.04140.
 
     Examples
     --------

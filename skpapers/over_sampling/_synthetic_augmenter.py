@@ -103,7 +103,7 @@ class SyntheticDataAugmenter(BaseSampler):
     ----------
     .. [1] J. J. Y. Chung, E. Kamar and S. Amershi, "Increasing Diversity While
        Maintaining Accuracy: Text Data Generation with Large Language Models
-       and Human Interventions", ACL 2023, arXiv:2306.04140.
+       and Human Interventions", 2023, arXiv:2306.04140.
 
     Examples
     --------

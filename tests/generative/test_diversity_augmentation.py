@@ -1,5 +1,7 @@
 """CategoricalSequenceGenerator, SyntheticDataAugmenter and the diversity metrics."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.spatial.distance import pdist
@@ -78,7 +80,11 @@ def test_alpha_zero_unseen_context_falls_back_uniform():
     gen = CategoricalSequenceGenerator(alpha=0.0, context=1, random_state=0).fit(X, y)
     assert np.isneginf(gen.log_prob_[1]).any() and not np.isnan(gen.log_prob_[1]).any()
     # Ancestral draws with alpha=0 only reach seen contexts: class 1 only ever produces (2, 0).
-    np.testing.assert_array_equal(np.unique(gen.sample(y=np.ones(200, dtype=int)), axis=0), [[2, 0]])
+    # Unseen contexts stay in the tables but are never visited: no warning, no NaN.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_gen = gen.sample(y=np.ones(200, dtype=int))
+    np.testing.assert_array_equal(np.unique(X_gen, axis=0), [[2, 0]])
     # The guard for a row with every value impossible.
     with pytest.warns(RuntimeWarning, match="uniform"):
         drawn = gen._draw(np.full((2000, 3), -np.inf), np.random.RandomState(0))
