@@ -4,9 +4,9 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -56,6 +56,11 @@ class CategoricalSequenceGenerator(BaseEstimator):
     context : int, default=0
         Number of previous features the conditional tables condition on.
         Tables grow as ``n_categories ** context``: keep it small.
+    estimator : classifier or None, default=None
+        A classifier with ``predict_proba`` used instead of the count tables:
+        a clone per feature ``j`` learns ``x_j`` from the one-hot codes of the
+        class and of the whole prefix ``x_0, ..., x_{j-1}`` (``context`` is
+        then ignored). Values it never saw get probability 0.
     random_state : int, RandomState instance or None, default=None
         Default seed of :meth:`sample` when its own ``random_state`` is None.
 
@@ -72,6 +77,9 @@ class CategoricalSequenceGenerator(BaseEstimator):
         log-probabilities of feature ``j`` given the class and the mixed-radix
         code of its context (``n_contexts_j = 1`` when ``context=0``; then
         ``log_prob_[j][:, 0, :]`` equals ``CategoricalNB.feature_log_prob_[j]``).
+    estimators_ : list or None
+        With ``estimator``: the fitted clone of each feature (None for a
+        feature with a single observed value, which is always generated).
     n_features_in_ : int
         Number of features seen in :meth:`fit`.
 
@@ -111,14 +119,16 @@ class CategoricalSequenceGenerator(BaseEstimator):
         "suppression": [Interval(numbers.Real, 0, None, closed="left")],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "context": [Interval(numbers.Integral, 0, None, closed="left")],
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, temperature=1.0, suppression=0.0, alpha=0.5, context=0, random_state=None):
+    def __init__(self, temperature=1.0, suppression=0.0, alpha=0.5, context=0, estimator=None, random_state=None):
         self.temperature = temperature
         self.suppression = suppression
         self.alpha = alpha
         self.context = context
+        self.estimator = estimator
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -171,7 +181,34 @@ class CategoricalSequenceGenerator(BaseEstimator):
                 # An all-zero row (alpha=0, unseen context) stays at -inf, never NaN: handled at draw time.
                 totals = counts.sum(axis=2, keepdims=True)
                 self.log_prob_.append(np.where(totals > 0, np.log(counts) - np.log(np.maximum(totals, 1e-300)), -np.inf))
+        self.estimators_ = None
+        if self.estimator is not None:
+            self.estimators_, self._constant = [], {}
+            for j in range(X.shape[1]):
+                target = X[:, j]
+                single = np.unique(target).size == 1
+                self.estimators_.append(None if single else clone(self.estimator).fit(self._prefix(X, y_idx, j), target))
+                if single:
+                    self._constant[j] = int(target[0])
         return self
+
+    def _prefix(self, X, y_idx, j):
+        """One-hot codes of the class and of features ``0..j-1`` (the estimator's input)."""
+        blocks = [np.eye(self.classes_.size)[y_idx]] + [np.eye(self._n_cats[i])[X[:, i]] for i in range(j)]
+        return np.hstack(blocks)
+
+    def _row_log_prob(self, j, X, y_idx):
+        """Log-probabilities of feature ``j`` for each row, from the tables or the estimator."""
+        if self.estimators_ is None:
+            return self.log_prob_[j][y_idx, self._context_codes(X, j)]
+        out = np.full((y_idx.size, self._n_cats[j]), -np.inf)
+        est = self.estimators_[j]
+        if est is None:
+            out[:, self._constant[j]] = 0.0
+            return out
+        with np.errstate(divide="ignore"):
+            out[:, est.classes_.astype(np.int64)] = np.log(est.predict_proba(self._prefix(X, y_idx, j)))
+        return out
 
     def _labels(self, n_samples, y, rng):
         if y is None:
@@ -219,6 +256,10 @@ class CategoricalSequenceGenerator(BaseEstimator):
     def _generate(self, y_idx, rng):
         n, d = y_idx.size, self.n_features_in_
         X = np.zeros((n, d), dtype=np.int64)
+        if self.suppression == 0 and self.estimators_ is not None:
+            for j in range(d):
+                X[:, j] = self._draw(self._row_log_prob(j, X, y_idx) / self.temperature, rng)
+            return X
         if self.suppression == 0:
             # Without suppression the tables are fixed: normalise each once, then index it per row.
             for j in range(d):
@@ -238,7 +279,7 @@ class CategoricalSequenceGenerator(BaseEstimator):
             rows = np.flatnonzero(rank == r)
             cls = y_idx[rows]
             for j in range(d):
-                logits = self.log_prob_[j][cls, self._context_codes(X[rows], j)] / self.temperature
+                logits = self._row_log_prob(j, X[rows], cls) / self.temperature
                 if r > 0:
                     logits = logits - self.suppression * counts[j][cls] / r
                 X[rows, j] = self._draw(logits, rng)

@@ -19,8 +19,10 @@ from skpapers.generative import DiffusionGenerator
 from skpapers.generative import MinorityGuidedGenerator
 
 CHECK_PARAMS = {
-    # The checks' X is continuous: an unconditional shared-core generator fitted per class.
-    "SyntheticDataAugmenter": {"generator": DiffusionGenerator(), "random_state": 0},
+    # The checks' X is continuous: a shared-core generator fitted per class, a relabeler on raw features.
+    "SyntheticDataAugmenter": {"generator": DiffusionGenerator(), "relabeler": LogisticRegression(), "random_state": 0},
+    # Count tables (default) and a classifier on one-hot prefixes.
+    "CategoricalSequenceGenerator": [{}, {"estimator": LogisticRegression(max_iter=200)}],
     # The exact Gaussian jump (default), and a numerical sampler with a kernel score and teleportation.
     "DiffusionGenerator": [{}, {"score_model": "kernel", "schedule": "vp", "n_steps": 10, "teleport": 0.3}],
     # Closed-form velocities (an MLP takes tens of seconds per fit): Gaussian with Euler, kernel with Heun on a shifted grid.

@@ -187,3 +187,22 @@ def test_augmenter_with_shared_core_generator():
     X_s, y_s = aug.fit_resample(X, y)
     assert X_s.shape == (400, 2)
     np.testing.assert_allclose(X_s[y_s == 1].mean(axis=0), X[y == 1].mean(axis=0), atol=0.3)
+
+
+def test_estimator_instead_of_counts():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _data(n=1500)
+    X[:, 3] = 2  # a constant feature is always generated as is
+    gen = CategoricalSequenceGenerator(estimator=LogisticRegression(max_iter=1000), random_state=0).fit(X, y)
+    assert gen.estimators_[3] is None and len(gen.estimators_) == 4
+    X_gen = gen.sample(y=np.full(20000, 1))
+    assert np.all(X_gen[:, 3] == 2)
+    # the first feature sees only the class: its logistic fit is the class-conditional frequency
+    p = np.bincount(X[y == 1, 0], minlength=4) / np.sum(y == 1)
+    np.testing.assert_allclose(np.bincount(X_gen[:, 0], minlength=4) / 20000, p, atol=0.03)
+    X_supp = CategoricalSequenceGenerator(estimator=LogisticRegression(max_iter=1000), suppression=2.0,
+                                          random_state=0).fit(X, y).sample(y=np.zeros(50, dtype=int))
+    assert X_supp.shape == (50, 4)
+    with pytest.raises(InvalidParameterError, match="estimator"):
+        CategoricalSequenceGenerator(estimator="counts").fit(X, y)
