@@ -86,8 +86,9 @@ def run(quick=False, random_state=0):
     amb = ", ".join(f"{n} steps {v[0]:.1%} of values ({v[1]:.0%} of rows)" for n, v in ambient.items())
     return ReproductionResult(
         ours=(
-            f"log-normal: log mean {np.round(lognormal_mean, 2).tolist()}, log cov {np.round(lognormal_cov, 2).tolist()}, "
-            f"Dale non-positive 0 of {samples.size}; ambient non-positive: {amb}; wine rows outside the orthant: "
+            f"log-normal: log mean {np.round(lognormal_mean, 2).tolist()}, "
+            f"log cov {np.round(lognormal_cov, 2).tolist()}, "
+            f"Dale non-positive {int(np.sum(samples <= 0))} of {samples.size}; ambient non-positive: {amb}; wine rows outside the orthant: "
             f"additive {outside['additive']:.1%}, Dale {outside['dale']:.1%}; energy distance additive "
             f"{energy['additive']:.3f}, Dale {energy['dale']:.3f}"
         ),
