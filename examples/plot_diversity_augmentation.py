@@ -1,8 +1,7 @@
 """
-===========================================================
-Diverse synthetic training data: temperature, suppression,
-label replacement and out-of-scope filtering
-===========================================================
+========================================================================
+Diverse synthetic training data: diversity knobs and human interventions
+========================================================================
 
 Chung, Kamar and Amershi (arXiv:2306.04140) generate labelled training text
 with a language model and ask how to make the generated set more diverse
