@@ -178,7 +178,7 @@ class MinorityGuidedGenerator(DiffusionGenerator):
         Minority scores of the training rows.
     levels_ : ndarray of shape (n_samples,)
         Minority level of each training row (0 most common).
-    level_thresholds_ : ndarray of shape (n_levels_ - 1,)
+    level_thresholds_ : ndarray of shape (`n_levels_` - 1,)
         Largest score of each level but the last.
     n_levels_ : int
         Number of levels actually formed (fewer than ``n_levels`` with ties).
