@@ -311,6 +311,45 @@ class CategoricalSequenceGenerator(BaseEstimator):
         y_idx = self._labels(n_samples, y, rng)
         return self._generate(y_idx, rng), self.classes_[y_idx]
 
+    def score_samples(self, X):
+        """Log-density of each row under the generator without suppression.
+
+        ``log sum_k prior_k prod_j q(x_j | k, context)``, where ``q`` is the
+        tempered distribution drawn from (``softmax(log p / temperature)``).
+        Suppression makes draws depend on earlier rows, so it is not part of
+        this density. At ``temperature=1`` with ``context=0`` this is the
+        log-marginal of :class:`~sklearn.naive_bayes.CategoricalNB`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Integer category codes; codes never seen in fit score ``-inf``.
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,)
+            Log-probability of each row.
+        """
+        check_is_fitted(self)
+        X = _check_integer_codes(validate_data(self, X, dtype=np.float64, reset=False))
+        unseen = np.any(X >= self._n_cats, axis=1)
+        X = np.where(X >= self._n_cats, 0, X)
+        joint = np.tile(np.log(self.class_prior_), (X.shape[0], 1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for k in range(self.classes_.size):
+                y_idx = np.full(X.shape[0], k)
+                for j in range(self.n_features_in_):
+                    logits = self._row_log_prob(j, X, y_idx) / self.temperature
+                    finite = np.isfinite(logits).any(axis=1, keepdims=True)
+                    top = np.where(finite, logits.max(axis=1, keepdims=True), 0.0)
+                    log_norm = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
+                    joint[:, k] += logits[np.arange(X.shape[0]), X[:, j]] - log_norm
+            top = joint.max(axis=1)
+            safe = np.where(np.isfinite(top), top, 0.0)
+            out = safe + np.log(np.exp(joint - safe[:, None]).sum(axis=1))
+        out[unseen] = -np.inf
+        return out
+
     def sample(self, n_samples=1, random_state=None, y=None):
         """Generate rows (see :meth:`sample_labeled`, which also returns labels).
 

@@ -206,3 +206,18 @@ def test_estimator_instead_of_counts():
     assert X_supp.shape == (50, 4)
     with pytest.raises(InvalidParameterError, match="estimator"):
         CategoricalSequenceGenerator(estimator="counts").fit(X, y)
+
+
+def test_score_samples_is_categorical_nb_marginal_and_normalised():
+    from scipy.special import logsumexp
+
+    X, y = _data()
+    nb = CategoricalNB(alpha=0.5).fit(X, y)
+    gen = CategoricalSequenceGenerator(alpha=0.5).fit(X, y)
+    np.testing.assert_allclose(gen.score_samples(X), logsumexp(nb.predict_joint_log_proba(X), axis=1), atol=1e-10)
+    # the tempered density sums to 1 over all 4**4 rows, with and without context
+    grid = np.array(np.meshgrid(*[np.arange(4)] * 4, indexing="ij")).reshape(4, -1).T
+    for params in ({"temperature": 2.0}, {"temperature": 0.5, "context": 2}):
+        dens = CategoricalSequenceGenerator(**params).fit(X, y).score_samples(grid)
+        assert np.exp(dens).sum() == pytest.approx(1.0, abs=1e-10)
+    assert np.isneginf(gen.score_samples(np.array([[9, 0, 0, 0]])))[0]
