@@ -9,7 +9,9 @@ import warnings
 
 import numpy as np
 from scipy.special import logsumexp
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -20,6 +22,14 @@ from ._score_models import KernelScoreModel, _BaseScoreModel, _check_fitted, _ti
 from ._solvers import SOLVERS
 
 _METRICS = ("sqeuclidean", "mahalanobis")
+
+# hidden activations of MLPClassifier and their derivatives, written in terms of the activation's output
+_ACTIVATIONS = {
+    "relu": (lambda z: np.maximum(z, 0.0), lambda a: (a > 0).astype(float)),
+    "tanh": (np.tanh, lambda a: 1.0 - a**2),
+    "logistic": (lambda z: 1.0 / (1.0 + np.exp(-z)), lambda a: a * (1.0 - a)),
+    "identity": (lambda z: z, lambda a: np.ones_like(a)),
+}
 
 
 def minority_score(score_model, X, minority_noise=1.0, n_draws=5, metric="sqeuclidean", random_state=None):
@@ -149,11 +159,13 @@ class MinorityGuidedGenerator(DiffusionGenerator):
         Monte Carlo draws per training row for the minority score.
     metric : {"sqeuclidean", "mahalanobis"}, default="sqeuclidean"
         Reconstruction distance.
-    classifier : {"auto", "exact", "logistic"}, default="auto"
+    classifier : {"auto", "exact", "logistic", "mlp"}, default="auto"
         ``"exact"`` is the closed-form posterior (kernel score model only);
         ``"logistic"`` a multinomial ``LogisticRegression`` on
-        ``[x_t, phi(t)]`` trained on noised rows; ``"auto"`` is ``"exact"``
-        for a kernel score model and ``"logistic"`` otherwise.
+        ``[x_t, phi(t)]`` trained on noised rows; ``"mlp"`` an
+        ``MLPClassifier(hidden_layer_sizes=(32,))`` on the same rows, its
+        input gradient back-propagated through ``coefs_``; ``"auto"`` is
+        ``"exact"`` for a kernel score model and ``"logistic"`` otherwise.
     solver : {"euler_maruyama", "euler", "heun", "rk45"}, default="euler_maruyama"
         Sampler (the reverse SDE by default, as in ancestral sampling).
     n_steps : int, default=200
@@ -184,7 +196,7 @@ class MinorityGuidedGenerator(DiffusionGenerator):
         Number of levels actually formed (fewer than ``n_levels`` with ties).
     target_level_ : int
         The resolved (non-negative) target level.
-    classifier_ : str or LogisticRegression
+    classifier_ : str, LogisticRegression or MLPClassifier
         ``"exact"`` or the fitted classifier.
     gaussian_model_ : GaussianScoreModel
         Gaussian of the standardized data (teleportation).
@@ -235,7 +247,7 @@ class MinorityGuidedGenerator(DiffusionGenerator):
         "minority_noise": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_score_draws": [Interval(numbers.Integral, 1, None, closed="left")],
         "metric": [StrOptions(set(_METRICS))],
-        "classifier": [StrOptions({"auto", "exact", "logistic"})],
+        "classifier": [StrOptions({"auto", "exact", "logistic", "mlp"})],
         "solver": [StrOptions(set(SOLVERS))],
         "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "time_spacing": [StrOptions({"uniform", "edm"})],
@@ -316,16 +328,29 @@ class MinorityGuidedGenerator(DiffusionGenerator):
         if kind == "exact":
             self.classifier_ = "exact"
         else:
-            self.classifier_ = self._fit_logistic(Z, rng)
+            self.classifier_ = self._fit_classifier(Z, rng, kind)
         return self
 
-    def _fit_logistic(self, Z, rng, n_copies=20):
+    def _fit_classifier(self, Z, rng, kind, n_copies=20):
         sched = self.schedule_
         x0 = np.repeat(Z, n_copies, axis=0)
         t = rng.uniform(self.t_min, 1.0, size=(x0.shape[0], 1))
         xt = sched.alpha(t) * x0 + sched.sigma(t) * rng.standard_normal(x0.shape)
         features = np.hstack([xt, _time_features(t)])
-        return LogisticRegression(max_iter=1000).fit(features, np.repeat(self.levels_, n_copies))
+        if kind == "mlp":
+            clf = MLPClassifier(hidden_layer_sizes=(32,), max_iter=300,
+                                random_state=rng.randint(np.iinfo(np.int32).max))
+        else:
+            clf = LogisticRegression(max_iter=1000)
+        with warnings.catch_warnings():
+            # a classifier of noised inputs is only a guide: an unfinished fit is still usable, and says so below
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(features, np.repeat(self.levels_, n_copies))
+        n_iter = np.max(clf.n_iter_)
+        if n_iter >= clf.max_iter:
+            warnings.warn(f"The minority classifier stopped after max_iter={clf.max_iter} iterations without "
+                          "converging.", ConvergenceWarning)
+        return clf
 
     def minority_score(self, X, random_state=None):
         """Minority scores of ``X`` under the fitted score model (larger = more unique).
@@ -370,8 +395,33 @@ class MinorityGuidedGenerator(DiffusionGenerator):
             out[sl] = (a / v) * (w_level @ X_train[in_level] - w_all @ X_train)
         return out
 
+    def _mlp_log_posterior_gradient(self, X, t):
+        """Back-propagate ``d log p(l_target | x) / d x`` through the fitted network."""
+        clf = self.classifier_
+        d = X.shape[1]
+        activations = [np.hstack([X, _time_features(np.full((X.shape[0], 1), float(t)))])]
+        for i, (W, b) in enumerate(zip(clf.coefs_, clf.intercepts_)):
+            z = activations[-1] @ W + b
+            if i < len(clf.coefs_) - 1:
+                z = _ACTIVATIONS[clf.activation][0](z)
+            activations.append(z)
+        logits = activations[-1]
+        k = int(np.searchsorted(clf.classes_, self.target_level_))
+        if logits.shape[1] == 1:  # binary: one logistic output unit
+            p1 = 1.0 / (1.0 + np.exp(-logits))
+            delta = (1.0 - p1) if k == 1 else -p1
+        else:
+            proba = np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
+            delta = -proba
+            delta[:, k] += 1.0
+        for i in range(len(clf.coefs_) - 1, 0, -1):
+            delta = (delta @ clf.coefs_[i].T) * _ACTIVATIONS[clf.activation][1](activations[i])
+        return (delta @ clf.coefs_[0].T)[:, :d]
+
     def _logistic_log_posterior_gradient(self, X, t):
         clf = self.classifier_
+        if isinstance(clf, MLPClassifier):
+            return self._mlp_log_posterior_gradient(X, t)
         d = X.shape[1]
         features = np.hstack([X, _time_features(np.full((X.shape[0], 1), float(t)))])
         proba = clf.predict_proba(features)

@@ -208,3 +208,26 @@ def test_over_sampler_bad_input():
         MinorityGuidanceOverSampler(guidance_scale=-1.0).fit_resample(X, y)
     with pytest.raises(InvalidParameterError, match="generator"):
         MinorityGuidanceOverSampler(generator="kde").fit_resample(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("n_levels", [2, 3])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_mlp_gradient_matches_finite_differences(n_levels, activation):
+    from sklearn.neural_network import MLPClassifier
+
+    from skpapers.generative._score_models import _time_features
+
+    X = _two_clusters(n_major=150, n_minor=10)
+    gen = MinorityGuidedGenerator("gaussian", classifier="mlp", n_levels=n_levels, random_state=0).fit(X)
+    assert isinstance(gen.classifier_, MLPClassifier)
+    gen.classifier_.set_params(activation=activation)  # the forward pass reads the activation from the estimator
+
+    def log_post(x, t=0.3):
+        f = np.hstack([x[None, :], _time_features(np.array([[t]]))])
+        return np.log(gen.classifier_.predict_proba(f)[0, gen.target_level_])
+
+    x = np.array([0.5, -0.2])
+    grad = gen._logistic_log_posterior_gradient(x[None, :], 0.3)[0]
+    fd = [(log_post(x + 1e-6 * e) - log_post(x - 1e-6 * e)) / 2e-6 for e in np.eye(2)]
+    np.testing.assert_allclose(grad, fd, rtol=1e-4, atol=1e-7)
