@@ -69,3 +69,16 @@ from sklearn.preprocessing import StandardScaler
 ridge = KaplanMeierWeightedRegressor(make_pipeline(StandardScaler(), Ridge(alpha=1.0)), censoring="beran", bandwidth=0.5)
 ridge.fit(X, y)
 print(f"scaled ridge with Beran weights: test MSE to m(x) {np.mean((ridge.predict(X_test) - truth.mean) ** 2):.3f}")
+
+# %%
+# The weights themselves: ``kaplan_meier_censoring_weights`` gives every
+# uncensored row ``1 / G(T-)`` from one marginal curve, while
+# ``beran_censoring_weights`` lets ``G`` depend on ``X``, so its weights
+# spread out where censoring depends on the features. Both are 0 on censored rows.
+from skpapers.survival import beran_censoring_weights, kaplan_meier_censoring_weights
+
+w_km = kaplan_meier_censoring_weights(y["time"], y["event"])
+w_beran = beran_censoring_weights(X, y["time"], y["event"], bandwidth=0.5)
+for name, w in [("Kaplan-Meier", w_km), ("Beran", w_beran)]:
+    u = w[y["event"]]
+    print(f"{name:>12} weights on events: mean {u.mean():.2f}, max {u.max():.2f}, total/n {w.sum() / len(w):.2f}")

@@ -86,3 +86,22 @@ for method in methods:
 # fewer rows than uniform sampling, because they keep the few rows that
 # decide the fit. The sample size the paper's bounds ask for depends on the
 # total sensitivity of ``[X, 1, y]`` (at most its rank), not on ``n``.
+
+# %%
+# The scores behind the sampler are public functions. On the first 500 rows
+# of ``[X, 1]`` the leverage scores and the l_1 Lewis weights both sum to the
+# rank (6), and the exact l_1 sensitivities sum to at most that;
+# ``sampling_probabilities`` turns any of them into keep-probabilities with
+# the requested expected sample size.
+from skpapers.sampling import leverage_scores, lewis_weights, lp_sensitivities, sampling_probabilities
+
+A = np.column_stack([X[:500], np.ones(500)])
+totals = {
+    "leverage_scores": leverage_scores(A),
+    "lewis_weights (p=1)": lewis_weights(A, p=1),
+    "lp_sensitivities (p=1)": lp_sensitivities(A, p=1),
+}
+for name, s in totals.items():
+    print(f"{name:>24}: total {s.sum():.2f}")
+keep = sampling_probabilities(totals["lewis_weights (p=1)"], n_samples=50)
+print(f"keep-probabilities: sum {keep.sum():.1f}, rows kept surely {np.sum(keep == 1.0)}")
