@@ -70,3 +70,17 @@ ax.set_ylabel("P(next decision switches)")
 ax.legend()
 fig.tight_layout()
 plt.show()
+
+# %%
+# ``audit_binary_sequence`` bundles four tests that can also be called one by
+# one, for instance with a one-sided alternative. On the gambler's fallacy
+# stream: the share is fair, the next decision depends on the previous one,
+# there are too many runs, and the switch rate grows with the run length.
+from skpapers.audit import binary_uniformity_test, markov_order_test, negative_recency_test, runs_test
+
+x = streams["gambler's fallacy"]
+uniformity = binary_uniformity_test(x)
+print(f"binary_uniformity_test: share {uniformity.proportion:.3f}, p = {uniformity.pvalue:.2f}")
+print(f"markov_order_test (order 1): p = {markov_order_test(x, order=1).pvalue:.1e}")
+print(f"runs_test (too many runs): z = {runs_test(x, alternative='greater').statistic:.2f}")
+print(f"negative_recency_test: trend z = {negative_recency_test(x).trend_statistic:.2f}")

@@ -67,3 +67,27 @@ ax.set_ylabel("loss - reference loss")
 ax.legend()
 fig.tight_layout()
 plt.show()
+
+# %%
+# The same query test from raw per-example losses: ``palimpsest_query_test``
+# takes any scores, so a suspect served behind an API only has to return its
+# losses on Alice's training rows.
+from skpapers.audit import palimpsest_query_test, palimpsest_reshuffle_test
+
+result = palimpsest_query_test(
+    per_sample_log_loss(bob, X, y), step, reference_scores=per_sample_log_loss(reference, X, y), alternative="less"
+)
+print(f"palimpsest_query_test on Bob's losses: rho = {result.statistic:+.3f}  p = {result.pvalue:.1e}")
+
+# %%
+# When the suspect only emits labels, Alice replays her last 500 steps from a
+# checkpoint in the real order and in 19 fresh orders:
+# ``palimpsest_reshuffle_test`` ranks the likelihood of the suspect's labels
+# under the real replay among the reshuffled ones (an exact p-value, at best 1/20).
+checkpoint = clone(sgd).partial_fit(X[order[:-500]], y[order[:-500]], classes=[0, 1])
+X_query = draw(500)[0]
+for name, suspect in [("Bob (fine-tuned from Alice)", bob), ("independent model", stranger)]:
+    result = palimpsest_reshuffle_test(
+        checkpoint, X[order[-500:]], y[order[-500:]], X_query, suspect.predict(X_query), n_reshuffles=19, random_state=0
+    )
+    print(f"{name:30s} reshuffle z = {result.zscore:+.2f}  p = {result.pvalue:.2f}")
