@@ -88,3 +88,12 @@ for reference in (0, 7):
     np.fill_diagonal(difference, 0.0)
     print(f"reference part {reference}: max difference {difference.max():.1e}")
 print(pd.Series(estimator.partial_variance_, index=parts).round(3))
+
+# %%
+# Without the estimator: ``compositional_partial_corr`` returns the same
+# partial correlations and partial variances as a function.
+from skpapers.compositional import compositional_partial_corr
+
+partial_fn, variance_fn = compositional_partial_corr(X)
+print(f"max difference to the estimator: {np.abs(partial_fn - partial).max():.1e}, "
+      f"{np.abs(variance_fn - estimator.partial_variance_).max():.1e}")

@@ -96,3 +96,14 @@ for name, (fpr, tpr) in points.items():
     print(f"{name:>30}: U = {u_grid[best]:>4}%  FPR = {fpr[best]:.3f}  TPR = {tpr[best]:.3f}")
 
 plt.show()
+
+# %%
+# The hull and its area as plain functions: ``roc_convex_hull`` returns the
+# hull vertices (and which settings of U they are), ``roc_convex_hull_auc``
+# the area under them, one number to compare the two sweeps.
+from skpapers.metrics import roc_convex_hull, roc_convex_hull_auc
+
+for name, (fpr, tpr) in points.items():
+    _, _, vertices = roc_convex_hull(fpr, tpr, return_indices=True)
+    on_hull = [u_grid[i] for i in vertices if i >= 0]
+    print(f"{name:>30}: AUC of the hull {roc_convex_hull_auc(fpr, tpr):.3f}, U on the hull {on_hull}")
