@@ -76,3 +76,40 @@ fig.tight_layout()
 print(f"rows on the large model: regime 0 {use_large[regime_test == 0].mean():.2f}, "
       f"regime 1 {use_large[regime_test == 1].mean():.2f}")
 plt.show()
+
+# %%
+# The routing rule and the cost accounting are plain functions.
+# ``entropy_switch_schedule`` replays the rule on per-row entropies (bits)
+# of the two models' predictions; ``cascade_cost`` converts a large-model
+# share into a cost relative to the large model alone, with only the active
+# model paid or with the small model run on every row.
+from scipy.stats import entropy
+
+from skpapers.ensemble import cascade_cost, entropy_switch_schedule
+
+h_small = entropy(cascade.small_estimator_.predict_proba(X_test), base=2, axis=1)
+h_large = entropy(cascade.large_estimator_.predict_proba(X_test), base=2, axis=1)
+schedule = entropy_switch_schedule(h_small, h_large, groups=groups_test, window=5, threshold=cascade.threshold_)
+print(f"entropy_switch_schedule: large share {schedule.mean():.2f}, same rows as route(): {np.mean(schedule == use_large):.2f}")
+for accounting in ("active", "cascade"):
+    print(f"cascade_cost ({accounting}): {cascade_cost(schedule.mean(), 1.0, 10.0, accounting=accounting):.3f}")
+
+# %%
+# For regression, ``EntropyCascadeRegressor`` uses the differential entropy
+# of the small model's Gaussian predictive distribution (``BayesianRidge`` by
+# default). Its predictive spread grows towards the edges of the input range,
+# so those rows go to a boosted model, for about half the large model's cost.
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+from skpapers.ensemble import EntropyCascadeRegressor
+
+rng = np.random.default_rng(0)
+X_reg = rng.uniform(-3, 3, size=(600, 1))
+y_reg = np.sin(2 * X_reg[:, 0]) + 0.1 * rng.standard_normal(600)
+regressor = EntropyCascadeRegressor(
+    large_estimator=HistGradientBoostingRegressor(max_iter=50, random_state=0), large_fraction=0.5, random_state=0
+).fit(X_reg[:400], y_reg[:400])
+print(f"R^2 small {regressor.small_estimator_.score(X_reg[400:], y_reg[400:]):.2f}, "
+      f"cascade {regressor.score(X_reg[400:], y_reg[400:]):.2f}, "
+      f"large {regressor.large_estimator_.score(X_reg[400:], y_reg[400:]):.2f}, "
+      f"relative cost {regressor.cost_report(X_reg[400:]).relative_cost:.2f}")
