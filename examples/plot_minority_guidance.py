@@ -44,3 +44,25 @@ for ax, w in zip(axes[1:], (0.0, 1.0, 3.0)):
     ax.set_title(f"w = {w:g}: mean log density {gen.score_samples(S).mean():.2f}")
 fig.tight_layout()
 plt.show()
+
+# %%
+# The score behind the levels is a function of any fitted score model:
+# ``minority_score`` is the mean error of reconstructing noised copies of a
+# row, large for the 50 rows of the small cluster and small in the bulk.
+from skpapers.generative import minority_score
+
+score_model = KernelScoreModel(bandwidth=0.2).fit(X, VarianceExplodingSchedule(0.01, 20.0))
+scores = minority_score(score_model, X, minority_noise=1.0, random_state=0)
+print(f"mean minority score: bulk {scores[:950].mean():.2f}, small cluster {scores[950:].mean():.2f}")
+
+# %%
+# For imbalanced classification, ``MinorityGuidanceOverSampler`` wraps the
+# generator as an imbalanced-learn sampler: here the 50 rows of the small
+# cluster form class 1 and are enlarged to the size of class 0.
+from skpapers.over_sampling import MinorityGuidanceOverSampler
+
+y = np.r_[np.zeros(950, dtype=int), np.ones(50, dtype=int)]
+sampler = MinorityGuidanceOverSampler(MinorityGuidedGenerator(KernelScoreModel(bandwidth=0.2), n_steps=30),
+                                      random_state=0)
+X_res, y_res = sampler.fit_resample(X, y)
+print(f"class counts after resampling: {np.bincount(y_res)}; new class-1 rows centred at {X_res[1000:].mean(axis=0).round(2)}")

@@ -67,3 +67,15 @@ axes[1].set(title="Paths from noise (t = 1) to data (t = 0)", xlabel="x1", ylabe
 axes[1].legend(loc="lower left", fontsize=8)
 fig.tight_layout()
 plt.show()
+
+# %%
+# The generator's schedule is a ``RectifiedSchedule``: the straight path
+# ``x_t = (1 - t) x_0 + t eps``. Against DDPM's ``VariancePreservingSchedule``
+# the same time ``t`` means a very different noise-to-signal ratio ``s / a``,
+# which is why the time laws above matter.
+from skpapers.generative import RectifiedSchedule, VariancePreservingSchedule
+
+print(f"generator schedule: {type(gen.schedule_).__name__}")
+for schedule in (RectifiedSchedule(), VariancePreservingSchedule()):
+    ratios = [float(schedule.sigma(t_now) / schedule.alpha(t_now)) for t_now in (0.25, 0.5, 0.75)]
+    print(f"{type(schedule).__name__:>27}: s/a at t = 0.25, 0.5, 0.75 -> {np.round(ratios, 2)}")
