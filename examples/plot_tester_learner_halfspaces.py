@@ -122,3 +122,21 @@ right.set_title("Margin along the learned direction")
 right.legend(fontsize="small")
 fig.tight_layout()
 plt.show()
+
+# %%
+# What a rejection looks like in code: by default (``on_reject="warn"``) the
+# fit keeps the halfspace and issues a ``TesterRejectionWarning``; with
+# ``on_reject="raise"`` it raises a ``TesterRejectedError``, a ``ValueError``,
+# so a grid search scores a rejected fit as its ``error_score``.
+import warnings
+
+from skpapers.linear_model import TesterRejectedError, TesterRejectionWarning
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    TestableHalfspaceClassifier(random_state=0).fit(*cases["uniform"])
+print(f"warnings on uniform data: {[w.category.__name__ for w in caught if issubclass(w.category, TesterRejectionWarning)]}")
+try:
+    TestableHalfspaceClassifier(on_reject="raise", random_state=0).fit(*cases["not standardised"])
+except TesterRejectedError as error:
+    print(f"TesterRejectedError: {str(error)[:70]}...")
