@@ -113,3 +113,32 @@ ax_boot.set_title("1-NN: .632 is optimistic, .632+ is not")
 ax_boot.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
+
+# %%
+# More than two models on one test set: ``cochrans_q_test`` and
+# ``ftest_classifiers`` test whether the stump, naive Bayes and 1-NN are
+# equally accurate. ``proportion_difference_test`` compares two accuracies as
+# if they came from independent test sets; on a shared test set McNemar's
+# test above is the right one.
+from skpapers.model_selection import cochrans_q_test, ftest_classifiers, proportion_difference_test
+
+pred_knn = knn.fit(X_train, y_train).predict(X_test)
+for name, test in [("Cochran's Q", cochrans_q_test), ("F-test", ftest_classifiers)]:
+    result = test(y_test, pred_stump, pred_nb, pred_knn)
+    print(f"{name:12s} statistic {result.statistic:6.3f}  p = {result.pvalue:.3f}  accuracies {np.round(result.accuracies, 3)}")
+result = proportion_difference_test(np.mean(pred_stump == y_test), np.mean(pred_nb == y_test), n1=len(y_test))
+print(f"proportion difference z = {result.statistic:.3f}  p = {result.pvalue:.3f}")
+
+# %%
+# ``BootstrapOutOfBag`` is a scikit-learn splitter (train on a bootstrap
+# sample, test out of bag) for ``cross_val_score``; ``nested_cross_validate``
+# scores a whole tuning procedure, here the choice of ``n_neighbors``.
+from sklearn.model_selection import cross_val_score
+
+from skpapers.model_selection import BootstrapOutOfBag, nested_cross_validate
+
+oob = cross_val_score(nb, X, y, cv=BootstrapOutOfBag(n_splits=50, random_state=0))
+print(f"naive Bayes, out-of-bag accuracy over 50 bootstraps: {oob.mean():.3f} +- {oob.std():.3f}")
+nested = nested_cross_validate(KNeighborsClassifier(), {"n_neighbors": [1, 5, 15]}, X, y, inner_cv=3, outer_cv=5,
+                               random_state=0)
+print(f"nested CV of tuned k-NN: {nested['test_score'].mean():.3f}; chosen {[p['n_neighbors'] for p in nested['best_params']]}")

@@ -97,3 +97,10 @@ plt.show()
 # features, for example) the generative classifier is a strong default; with
 # many, the discriminative one catches up and, when features are correlated,
 # overtakes it.
+
+# %%
+# ``learning_curve_comparison`` returns a ``LearningCurveComparison``: the raw
+# scores (estimator x size x repeat) with the helpers used above.
+from skpapers.model_selection import LearningCurveComparison
+
+print(isinstance(curves, LearningCurveComparison), curves.scoring, curves.scores.shape)

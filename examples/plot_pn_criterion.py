@@ -63,3 +63,34 @@ ax.set_title("Risk against n; dots: n_required")
 ax.legend(fontsize=8, ncol=2)
 fig.tight_layout()
 plt.show()
+
+# %%
+# The criterion for a single model: ``pn_criterion`` takes a family (a name
+# or an ``ExponentialFamily`` object such as ``MultinomialFamily``) and says
+# whether n = 500 is enough, while ``mle_risk_expansion`` gives the risk
+# expansion alone, here for a bivariate ``MultivariateNormalFamily`` (p = 5).
+from skpapers.model_selection import ExponentialFamily, MultivariateNormalFamily, mle_risk_expansion, pn_criterion
+
+print(isinstance(MultinomialFamily(categories=range(4)), ExponentialFamily))
+result = pn_criterion(x, "normal", max_risk=0.005)
+print(f"normal family: p={result.p}  risk={result.risk:.5f}  accepted={result.accepted}  n_required={result.n_required}")
+pairs = np.column_stack([x, np.random.default_rng(1).beta(2, 5, size=500)])
+expansion = mle_risk_expansion(pairs, MultivariateNormalFamily())
+print(f"bivariate normal: p={expansion.p}  c1={expansion.c1:.2f}  c2={expansion.c2:.2f}  risk at n=500 {expansion.risk:.5f}")
+
+# %%
+# ``projection_risk_from_cumulants`` evaluates the same expansion from given
+# cumulants of ``T``; for the standard normal family (``T = (x, x**2)``,
+# exact Gauss-Hermite moments; a correct model, so ``Sigma = G`` and
+# ``k3 = K3``) it returns the known ``c1 = 1``, ``c2 = 61/12``.
+from skpapers.model_selection import projection_risk_from_cumulants
+
+nodes, w = np.polynomial.hermite_e.hermegauss(6)
+w = w / w.sum()
+Y = np.stack([nodes, nodes**2 - 1], axis=1)
+G = np.einsum("m,mi,mj->ij", w, Y, Y)
+K3 = np.einsum("m,mi,mj,mk->ijk", w, Y, Y, Y)
+K4 = (np.einsum("m,mi,mj,mk,ml->ijkl", w, Y, Y, Y, Y) - np.einsum("ij,kl->ijkl", G, G)
+      - np.einsum("ik,jl->ijkl", G, G) - np.einsum("il,jk->ijkl", G, G))
+exact = projection_risk_from_cumulants(G, K3, K4, G, K3, n=500)
+print(f"c1 = {exact.c1:.3f}, c2 = {exact.c2:.3f} (61/12 = {61 / 12:.3f})")
