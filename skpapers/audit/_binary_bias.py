@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_limits
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..utils._optim import LogisticLoss, minimize_smooth
-from ._results import _TestResult
+from ..utils._results import FieldsTestResult as _TestResult
 
 _ALTERNATIVES = StrOptions({"two-sided", "less", "greater"})
 

@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ._results import _TestResult
+from ..utils._results import FieldsTestResult as _TestResult
 
 _ALTERNATIVES = StrOptions({"two-sided", "less", "greater"})
 

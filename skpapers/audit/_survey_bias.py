@@ -23,7 +23,7 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array
 
-from ._results import _TestResult
+from ..utils._results import FieldsTestResult as _TestResult
 
 
 @dataclass(frozen=True, repr=False)

@@ -13,7 +13,8 @@ from scipy import stats
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ._results import ConfidenceInterval, TestResult
+from ..utils._results import TestResult
+from ._results import ConfidenceInterval
 
 
 def _labels(y, name):

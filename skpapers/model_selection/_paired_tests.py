@@ -22,7 +22,7 @@ from sklearn.utils import _safe_indexing, check_random_state, indexable
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._results import TestResult
+from ..utils._results import TestResult
 
 _COMMON_CONSTRAINTS = {
     "estimator1": [HasMethods(["fit"])],
