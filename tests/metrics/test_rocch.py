@@ -19,10 +19,15 @@ def _scipy_hull(fpr, tpr):
     return sorted(vertices), hull.volume
 
 
+# Rates are ratios of counts; subnormal floats (below 2.2e-308) never occur and make the
+# orientation products underflow to zero, so they are left out of the strategy.
+_rate = st.floats(0, 1, allow_nan=False, allow_subnormal=False)
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.floats(0, 1, allow_nan=False), st.floats(0, 1, allow_nan=False)), min_size=1, max_size=40
+        st.tuples(_rate, _rate), min_size=1, max_size=40
     )
 )
 def test_hull_area_matches_scipy_and_the_hull_covers_every_point(points):
