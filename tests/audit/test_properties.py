@@ -1,5 +1,7 @@
 """Invariants of the audit statistics (hypothesis)."""
 
+import warnings
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,8 +18,12 @@ def test_runs_and_markov_ignore_which_symbol_is_positive_and_time_direction(x):
     z = runs_test(x).statistic
     assert np.isclose(runs_test(1 - x).statistic, z)
     assert np.isclose(runs_test(x[::-1]).statistic, z)
-    g = markov_order_test(x).statistic
-    assert np.isclose(markov_order_test(1 - x).statistic, g, atol=1e-9)
+    # A symbol seen only at the last position leaves no transition out of it: both sides are then
+    # undefined (nan, with a RuntimeWarning), which is still the same answer.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        g = markov_order_test(x).statistic
+        assert np.isclose(markov_order_test(1 - x).statistic, g, atol=1e-9, equal_nan=True)
 
 
 @settings(max_examples=40, deadline=None)
