@@ -1253,13 +1253,15 @@ def adam(next_datafit, w0, *, n_steps, learning_rate=1e-3, beta1=0.9, beta2=0.99
     learning_rate, beta1, beta2, eps : float
         Adam's step size, moment decays and denominator guard.
     callback : callable or None
-        ``callback(t, w, value, grad)`` at every step, before the update.
+        ``callback(t, w, value, grad)`` at every step, before the update.  A
+        callback that returns True stops the run there (an early-stopping rule).
 
     Returns
     -------
     OptimResult
         ``x`` is the last iterate, ``fun`` the value of the last datafit seen
-        (at the iterate before the last step), ``converged`` is True.
+        (at the iterate before the last step), ``n_iter`` the steps taken and
+        ``converged`` True.
     """
     w = np.array(w0, dtype=float)
     first = np.zeros_like(w)
@@ -1267,8 +1269,8 @@ def adam(next_datafit, w0, *, n_steps, learning_rate=1e-3, beta1=0.9, beta2=0.99
     value = np.nan
     for t in range(n_steps):
         value, grad = next_datafit(t, w).value_and_gradient(w)
-        if callback is not None:
-            callback(t, w, value, grad)
+        if callback is not None and callback(t, w, value, grad):
+            return OptimResult(x=w, fun=float(value), n_iter=t, converged=True)
         first = beta1 * first + (1.0 - beta1) * grad
         second = beta2 * second + (1.0 - beta2) * grad * grad
         first_hat = first / (1.0 - beta1 ** (t + 1))
@@ -1298,3 +1300,45 @@ class TokenizedBrierLoss(_LinearDatafit):
         per_row = np.sum(proba * self.distances, axis=1)
         grad_scores = self.weights[:, None] * proba * (self.distances - per_row[:, None])
         return float(self.weights @ per_row), self._pack_gradient(grad_scores)
+
+
+def momentum_sgd(next_datafit, w0, *, n_steps, learning_rate=1e-2, momentum=0.9, callback=None):
+    """Stochastic gradient descent with heavy-ball momentum over a stream of datafits.
+
+    The stochastic counterpart of :func:`adam` with the same contract:
+    ``next_datafit(t, w)`` gives the datafit of step ``t`` (typically a
+    mini-batch), one step is taken on it, and a ``callback`` returning True
+    stops the run.  The update is ``v <- momentum * v - learning_rate * grad``,
+    ``w <- w + v``, the form deep-learning recipes (and their weight-decay
+    conventions) are stated in.
+
+    Parameters
+    ----------
+    next_datafit : callable
+        ``next_datafit(t, w) -> datafit`` with ``value_and_gradient``.
+    w0 : ndarray of shape (n_params,)
+        Starting point (copied, never modified).
+    n_steps : int
+        Maximum number of steps.
+    learning_rate : float
+        Step size.
+    momentum : float
+        Heavy-ball coefficient in [0, 1); 0 is plain SGD.
+    callback : callable or None
+        ``callback(t, w, value, grad)`` at every step, before the update;
+        returning True stops the run.
+
+    Returns
+    -------
+    OptimResult
+    """
+    w = np.array(w0, dtype=float)
+    velocity = np.zeros_like(w)
+    value = np.nan
+    for t in range(n_steps):
+        value, grad = next_datafit(t, w).value_and_gradient(w)
+        if callback is not None and callback(t, w, value, grad):
+            return OptimResult(x=w, fun=float(value), n_iter=t, converged=True)
+        velocity = momentum * velocity - learning_rate * grad
+        w = w + velocity
+    return OptimResult(x=w, fun=float(value), n_iter=int(n_steps), converged=True)

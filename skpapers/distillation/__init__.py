@@ -1,0 +1,12 @@
+"""Knowledge distillation into small students over precomputed features.
+
+Every estimator here trains its student with one trainer
+(:mod:`skpapers.distillation._student`): a linear model or a one-hidden-layer
+network with one or more linear heads, fitted by L-BFGS or mini-batch
+SGD/Adam on ``mean weighted loss + alpha / 2 * ||weights||^2`` (biases
+unpenalised).  The methods differ only in the losses they plug into it.
+A teacher is any fitted scikit-learn classifier, or its logits passed to
+``fit``.
+"""
+
+__all__ = []
