@@ -224,13 +224,11 @@ def plackett_luce_distillation_loss(
     y = _check_codes(y, n_samples, n_classes)
     if not isinstance(rank_weights, str):
         rank_weights = _check_position_weights(rank_weights, n_classes)
+    # Rejects negative weights and an all-zero vector with scikit-learn's own messages.
     sample_weight = _check_sample_weight(sample_weight, student_logits, ensure_non_negative=True)
-    total = sample_weight.sum()
-    if total <= 0:
-        raise ValueError("sample_weight sums to zero; at least one row must have a positive weight.")
     head = PlackettLuceLoss(teacher_logits, y, temperature, rank_weights)
     loss, grad = head.loss_and_gradient(student_logits)
-    row_weights = sample_weight / total
+    row_weights = sample_weight / sample_weight.sum()
     value = float(row_weights @ loss)
     if return_grad:
         return value, row_weights[:, None] * grad
