@@ -9,4 +9,9 @@ A teacher is any fitted scikit-learn classifier, or its logits passed to
 ``fit``.
 """
 
-__all__ = []
+from ._plackett_luce import PLDistillationClassifier, plackett_luce_distillation_loss
+
+__all__ = [
+    "PLDistillationClassifier",
+    "plackett_luce_distillation_loss",
+]
