@@ -8,11 +8,17 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._generator import DiffusionGenerator
-from ._score_models import GaussianScoreModel
+from ._schedules import time_grid
+from ._score_models import GaussianScoreModel, _BaseScoreModel
 from ._solvers import _SDE_T_MAX, integrate
+
+# time grid of experts given as bare score models (a generator expert brings its own)
+_DEFAULT_N_STEPS = 200
+_DEFAULT_T_MIN = 1e-3
 
 
 def systematic_resample(weights, n_out, rng):
@@ -41,18 +47,27 @@ class _WeightedMixture:
         return mixed
 
 
+def _score_model(expert):
+    return expert if isinstance(expert, _BaseScoreModel) else expert.model_
+
+
+def _all_experts_gaussian(estimator):
+    check_is_fitted(estimator)
+    return all(isinstance(_score_model(e), GaussianScoreModel) for e in estimator.estimators_)
+
+
 class FeynmanKacCorrector(BaseEstimator):
     """Sample products and powers of diffusion experts with Feynman-Kac importance weights and SMC.
 
     The target path is ``p_t ~ prod_k (q_t^k)^gamma_k`` where ``q_t^k`` are the
-    noised marginals of fitted diffusion experts. Particles follow the reverse
-    SDE driven by the mixed score ``sum_k gamma_k s_k`` (the core
-    ``'euler_maruyama'`` solver); because the mixed-score SDE does not
-    transport the intermediate targets, each particle carries a log weight with
-    increment ``dt g(t)^2 / 2 (||sum_k gamma_k s_k||^2 - sum_k gamma_k ||s_k||^2)``,
-    and particles are resampled (systematic) when the effective sample size
-    drops below ``ess_threshold * n_particles``. With ``weighting=False`` this
-    is plain score mixing, the uncorrected baseline.
+    noised marginals of fitted diffusion experts. Particles follow a reverse
+    SDE driven by the mixed score ``s_bar = sum_k gamma_k s_k`` (the core
+    ``'euler_maruyama'`` solver); because that SDE does not transport the
+    intermediate targets, each particle carries a log weight with increment
+    ``dt g(t)^2 / 2 (||s_bar||^2 - sum_k gamma_k ||s_k||^2)``, and particles
+    are resampled (systematic) when the effective sample size drops below
+    ``ess_threshold * n_particles``. With ``weighting=False`` this is plain
+    score mixing, the uncorrected baseline.
 
     Targets: ``'anneal'`` is ``q^beta`` (temperature ``1 / beta``) of one expert
     fitted on ``X``; ``'product'`` is ``prod_k q_k``, expert ``k`` fitted on the
@@ -62,11 +77,17 @@ class FeynmanKacCorrector(BaseEstimator):
 
     Parameters
     ----------
-    estimators : list of DiffusionGenerator or None, default=None
-        The experts (cloned unless ``prefit``). ``None`` means one
-        ``DiffusionGenerator(score_model="gaussian", n_steps=200)``. A single
-        estimator is cloned once per expert. The experts must share the
-        schedule; the time grid is that of the first expert.
+    estimators : list of generators or score models, or None, default=None
+        The experts: ``DiffusionGenerator``-like generators or score models
+        (:class:`GaussianScoreModel`, :class:`GaussianMixtureScoreModel`,
+        :class:`KernelScoreModel`, :class:`RegressorScoreModel`). They are
+        cloned and fitted unless ``prefit``; a score model is fitted inside
+        ``DiffusionGenerator(score_model=model, n_steps=200)``. ``None`` means
+        one ``DiffusionGenerator(score_model="gaussian", n_steps=200)``. A
+        single estimator is cloned once per expert. The experts must share the
+        schedule and the number of features; the time grid is that of the first
+        generator (200 uniform steps down to ``t = 1e-3`` when all experts are
+        score models).
     target : {"anneal", "product", "geometric"}, default="anneal"
         The target built from the experts.
     beta : float, default=2.0
@@ -77,6 +98,12 @@ class FeynmanKacCorrector(BaseEstimator):
     target_class : object or None, default=None
         Class of the conditional expert of ``'geometric'``; ``None`` means the
         last class.
+    noise : {"target_score", "tempered"}, default="target_score"
+        Particle noise ``nu(t)``. ``'target_score'`` is ``nu = g`` (drift
+        ``g^2 s_bar``); ``'tempered'`` is ``nu^2 = g^2 / sum_k gamma_k``
+        (``g^2 / beta`` for annealing) with drift ``(g^2 + nu^2) / 2 s_bar``.
+        The weights are the same for both (see Notes); the tempered noise
+        degenerates them for ``beta >= 2``.
     weighting : bool, default=True
         Carry Feynman-Kac weights and resample; ``False`` gives plain score mixing.
     n_particles : int or None, default=None
@@ -90,7 +117,7 @@ class FeynmanKacCorrector(BaseEstimator):
         against weight degeneracy); ``None`` means no clipping.
     prefit : bool, default=False
         The experts are already fitted: ``fit`` only validates them and reads
-        their shared standardization.
+        their shared standardization (a bare score model: none).
     standardize : bool, default=True
         One scaler, fitted on all of ``X``, for every expert (so that the
         scores are evaluated at the same coordinates).
@@ -99,8 +126,9 @@ class FeynmanKacCorrector(BaseEstimator):
 
     Attributes
     ----------
-    estimators_ : list of DiffusionGenerator
-        The fitted experts (fitted on standardized data, ``standardize=False``).
+    estimators_ : list of generators or score models
+        The fitted experts: generators fitted on standardized data
+        (``standardize=False``), or the given experts when ``prefit``.
     classes_ : ndarray or None
         Class labels (``'product'`` and ``'geometric'``).
     exponents_ : ndarray of shape (n_experts,)
@@ -121,7 +149,27 @@ class FeynmanKacCorrector(BaseEstimator):
 
     Notes
     -----
-    Only the ``'target_score'`` particle noise (``nu = g``) is implemented.
+    Weights for any particle noise ``nu``. Let ``b = -f x + c s_bar`` be the
+    reverse-time drift and ``G`` the log-weight rate. The weighted particle
+    density follows ``p_t`` when ``G = d_tau log p + div b + <b, s_bar> -
+    nu^2 / 2 (div s_bar + ||s_bar||^2)``. Each expert's forward
+    Fokker-Planck equation gives ``d_tau log q^k = d f + <f x, s_k> - g^2 / 2
+    (div s_k + ||s_k||^2)``; summing with the weights ``gamma_k`` the
+    ``<f x, .>`` terms cancel, the Laplacian ``div s_bar`` has coefficient
+    ``c - (g^2 + nu^2) / 2``, zero for ``c = (g^2 + nu^2) / 2``, and what is
+    left is ``G = g^2 / 2 (||s_bar||^2 - sum_k gamma_k ||s_k||^2)`` plus a
+    constant, whatever ``nu``. ``'tempered'`` only changes the move.
+
+    For one Gaussian expert of variance ``lam`` the unweighted particle
+    variance solves a linear ODE in ``u = lam + s^2``; it ends at
+    ``lam / (2 beta - 1)`` with target-score noise and at
+    ``lam / beta^2`` with tempered noise, against the target ``lam / beta``.
+    Importance weights from a Gaussian proposal of variance ratio ``r`` to
+    the target have finite variance only when ``r > 1/2``: ``beta / (2 beta -
+    1)`` always is, ``1 / beta`` is not for ``beta >= 2``. This is why the
+    tempered-noise weights degenerate there even while the per-step ESS looks
+    healthy (``sample_weighted`` reports it).
+
     The weights correct the discretized SDE only up to its step error: use a
     fine grid (a few hundred steps).
 
@@ -142,6 +190,11 @@ class FeynmanKacCorrector(BaseEstimator):
     >>> baseline = FeynmanKacCorrector(beta=2.0, weighting=False, random_state=0).fit(X)
     >>> print(np.round(baseline.sample(4000).var(axis=0), 1))
     [0.3 0.3]
+
+    Gaussian experts make the target closed-form, so ``score_samples`` exists:
+
+    >>> print(np.round(fkc.score_samples([[0.0, 0.0]]), 2))
+    [-1.11]
     """
 
     _parameter_constraints = {
@@ -150,6 +203,7 @@ class FeynmanKacCorrector(BaseEstimator):
         "beta": [Interval(numbers.Real, 0, None, closed="neither")],
         "exponents": ["array-like", None],
         "target_class": [object, None],
+        "noise": [StrOptions({"target_score", "tempered"})],
         "weighting": ["boolean"],
         "n_particles": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "ess_threshold": [Interval(numbers.Real, 0, 1, closed="both")],
@@ -166,6 +220,7 @@ class FeynmanKacCorrector(BaseEstimator):
         beta=2.0,
         exponents=None,
         target_class=None,
+        noise="target_score",
         weighting=True,
         n_particles=None,
         ess_threshold=0.5,
@@ -179,6 +234,7 @@ class FeynmanKacCorrector(BaseEstimator):
         self.beta = beta
         self.exponents = exponents
         self.target_class = target_class
+        self.noise = noise
         self.weighting = weighting
         self.n_particles = n_particles
         self.ess_threshold = ess_threshold
@@ -234,8 +290,11 @@ class FeynmanKacCorrector(BaseEstimator):
         if len(estimators) != n_experts:
             raise ValueError(f"target={self.target!r} needs {n_experts} estimators here; got {len(estimators)}.")
         for est in estimators:
-            if not hasattr(est, "_time_grid") or not hasattr(est, "fit"):
-                raise TypeError(f"estimators must be DiffusionGenerator-like generators; got {type(est).__name__}.")
+            if not isinstance(est, _BaseScoreModel) and not (hasattr(est, "_time_grid") and hasattr(est, "fit")):
+                raise TypeError(
+                    "estimators must be DiffusionGenerator-like generators or score models (GaussianScoreModel, "
+                    f"KernelScoreModel, ...); got {type(est).__name__}."
+                )
 
         if self.exponents is None:
             self.exponents_ = self._default_exponents(n_experts)
@@ -251,10 +310,15 @@ class FeynmanKacCorrector(BaseEstimator):
         else:
             self._fit_experts(estimators, X, y)
 
-        schedules = [est.schedule_ for est in self.estimators_]
+        schedules = [_score_model(est).schedule_ for est in self.estimators_]
         if any(s != schedules[0] for s in schedules[1:]):
             raise ValueError(f"the experts must share one schedule; got {schedules}.")
         self.schedule_ = schedules[0]
+        generators = [est for est in self.estimators_ if not isinstance(est, _BaseScoreModel)]
+        if generators:
+            self._grid = generators[0]._time_grid()
+        else:
+            self._grid = time_grid(self.schedule_, _DEFAULT_N_STEPS, t_min=_DEFAULT_T_MIN)
         self._check_proper()
         return self
 
@@ -278,33 +342,66 @@ class FeynmanKacCorrector(BaseEstimator):
         rng = check_random_state(self.random_state)
         self.estimators_ = []
         for est, Zk in zip(estimators, subsets):
+            if isinstance(est, _BaseScoreModel):
+                # a bare score model gets the default generator around it (which copies it, never fits it in place)
+                est = DiffusionGenerator(score_model=est, n_steps=_DEFAULT_N_STEPS, t_min=_DEFAULT_T_MIN)
             est = clone(est).set_params(standardize=False, random_state=rng.randint(np.iinfo(np.int32).max))
             self.estimators_.append(est.fit(Zk))
 
     def _read_prefit(self, estimators):
         for est in estimators:
-            check_is_fitted(est)
+            if isinstance(est, _BaseScoreModel):
+                if not hasattr(est, "schedule_"):
+                    raise ValueError(f"prefit=True but the {type(est).__name__} expert is not fitted.")
+            else:
+                check_is_fitted(est)
         self.estimators_ = list(estimators)
         n_features = {est.n_features_in_ for est in estimators}
         if n_features != {self.n_features_in_}:
             raise ValueError(f"the experts were fitted on {sorted(n_features)} features; X has {self.n_features_in_}.")
-        first = estimators[0]
-        for est in estimators[1:]:
-            if not (np.allclose(est.mean_, first.mean_) and np.allclose(est.scale_, first.scale_)):
+        # a bare score model works in the units it was fitted in: the identity standardization
+        d = self.n_features_in_
+        units = [
+            (np.zeros(d), np.ones(d)) if isinstance(est, _BaseScoreModel) else (est.mean_, est.scale_)
+            for est in estimators
+        ]
+        mean, scale = units[0]
+        for other_mean, other_scale in units[1:]:
+            if not (np.allclose(other_mean, mean) and np.allclose(other_scale, scale)):
                 raise ValueError("prefit experts must share one standardization (mean_ and scale_); they differ.")
-        self.mean_, self.scale_ = first.mean_.copy(), first.scale_.copy()
+        self.mean_, self.scale_ = np.array(mean, dtype=float), np.array(scale, dtype=float)
 
-    def _check_proper(self):
-        # for Gaussian experts the target's precision is sum_k gamma_k P_k: it must stay positive definite
-        models = [est.model_ for est in self.estimators_]
-        if not all(isinstance(m, GaussianScoreModel) for m in models):
-            return
-        precision = sum(g * np.linalg.inv(m.covariance_) for g, m in zip(self.exponents_, models))
-        if np.linalg.eigvalsh(0.5 * (precision + precision.T)).min() <= 0:
+    def _gaussian_target(self, a, s):
+        """Mean and precision of ``prod_k N(a mu_k, a^2 Sigma_k + s^2 I)^gamma_k`` (standardized units)."""
+        precision, shift = 0.0, 0.0
+        for gamma, est in zip(self.exponents_, self.estimators_):
+            model = _score_model(est)
+            P_k = np.linalg.inv(a**2 * model.covariance_ + s**2 * np.eye(self.n_features_in_))
+            precision = precision + gamma * P_k
+            shift = shift + gamma * P_k @ (a * model.mean_)
+        precision = 0.5 * (precision + precision.T)
+        if np.linalg.eigvalsh(precision).min() <= 0:
             raise ValueError(
                 f"exponents {self.exponents_.tolist()} make the product of these Gaussian experts improper "
                 "(non-positive precision)."
             )
+        return np.linalg.solve(precision, shift), precision
+
+    def _check_proper(self):
+        # for Gaussian experts the target's precision is sum_k gamma_k P_k: it must stay positive definite,
+        # for the data (t = 0) and for the marginal the sampler ends at (t_min, which score_samples returns)
+        if not _all_experts_gaussian(self):
+            return
+        self._gaussian_target(1.0, 0.0)
+        t_end = self._grid[-1]
+        self._target_mean, self._target_precision = self._gaussian_target(
+            float(self.schedule_.alpha(t_end)), float(self.schedule_.sigma(t_end))
+        )
+
+    def _noise_scale(self):
+        if self.noise == "target_score":
+            return 1.0
+        return 1.0 / np.sqrt(self.exponents_.sum())
 
     def _run(self, n_samples, random_state):
         check_is_fitted(self)
@@ -315,8 +412,8 @@ class FeynmanKacCorrector(BaseEstimator):
         if self.weighting:
             n = max(n, 2)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        mixture = _WeightedMixture([est.model_ for est in self.estimators_], self.exponents_, self.schedule_)
-        grid = self.estimators_[0]._time_grid()
+        mixture = _WeightedMixture([_score_model(est) for est in self.estimators_], self.exponents_, self.schedule_)
+        grid = self._grid
         # each expert's prior is N(0, s(1)^2 I); their product has variance s(1)^2 / sum_k gamma_k
         start = float(self.schedule_.sigma(grid[0])) / np.sqrt(self.exponents_.sum())
         X0 = start * rng.standard_normal((n, self.n_features_in_))
@@ -347,7 +444,7 @@ class FeynmanKacCorrector(BaseEstimator):
             return None
 
         X, _ = integrate(mixture, X0, grid, solver="euler_maruyama", callback=correct if self.weighting else None,
-                         random_state=rng)
+                         random_state=rng, noise_scale=self._noise_scale())
         log_w = log_w - logsumexp(log_w)
         final_ess = float(1.0 / np.sum(np.exp(2 * log_w)))
         if self.weighting and final_ess < 0.01 * n:
@@ -403,3 +500,48 @@ class FeynmanKacCorrector(BaseEstimator):
             # systematic resampling keeps the particle order: shuffle so that any prefix is a fair draw
             Z = Z[rng.permutation(n_samples)]
         return Z * self.scale_ + self.mean_
+
+    @available_if(_all_experts_gaussian)
+    def score_samples(self, X):
+        """Log density of the target at ``X`` (only when every expert is a Gaussian score model).
+
+        With Gaussian experts the target is Gaussian, with precision
+        ``sum_k gamma_k C_k^{-1}`` where ``C_k = a^2 Sigma_k + s^2 I`` is expert
+        ``k``'s marginal at the sampler's end time ``t_min`` (as
+        :meth:`DiffusionGenerator.score_samples`), and it is normalized
+        exactly. For other experts the normalizer of the target is unknown and
+        this method is not available.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points, in the units of the training data.
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        diff = (X - self.mean_) / self.scale_ - self._target_mean
+        _, logdet_precision = np.linalg.slogdet(self._target_precision)
+        quad = np.einsum("ij,ij->i", diff @ self._target_precision, diff)
+        d = self.n_features_in_
+        return 0.5 * (logdet_precision - quad - d * np.log(2 * np.pi)) - np.sum(np.log(self.scale_))
+
+    @available_if(_all_experts_gaussian)
+    def score(self, X, y=None):
+        """Mean log density of ``X`` under the target (see :meth:`score_samples`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points, in the units of the training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
