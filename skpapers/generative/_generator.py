@@ -186,11 +186,13 @@ class DiffusionGenerator(DensityMixin, BaseEstimator):
     def _time_grid(self):
         return time_grid(self.schedule_, self.n_steps, t_min=self.t_min, spacing=self.time_spacing)
 
-    def _sample(self, n_samples, random_state=None, guidance=None, callback=None):
+    def _sample(self, n_samples, random_state=None, guidance=None, callback=None, model=None):
         """Samples in standardized units and the number of score-model evaluations.
 
         ``guidance`` and ``callback`` are the solver hooks (see ``_solvers``);
         subclasses implementing guided or reweighted samplers pass them here.
+        ``model`` replaces ``model_`` as the integrated score model (e.g. a
+        class-conditional one); the exact Gaussian jump then does not apply.
         """
         check_is_fitted(self)
         if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
@@ -198,7 +200,7 @@ class DiffusionGenerator(DensityMixin, BaseEstimator):
         rng = check_random_state(self.random_state if random_state is None else random_state)
         grid = self._time_grid()
         start = float(self.schedule_.sigma(grid[0])) * rng.standard_normal((n_samples, self.n_features_in_))
-        if self.solver_ == "exact" and guidance is None and callback is None:
+        if self.solver_ == "exact" and guidance is None and callback is None and model is None:
             return self.gaussian_model_.pf_ode_solution(start, grid[0], grid[-1]), 0
         skip = 0
         if self.teleport:
@@ -206,7 +208,8 @@ class DiffusionGenerator(DensityMixin, BaseEstimator):
             if skip > 0:
                 start = self.gaussian_model_.pf_ode_solution(start, grid[0], grid[skip])
         solver = "heun" if self.solver_ == "exact" else self.solver_
-        return integrate(self.model_, start, grid[skip:], solver=solver, guidance=guidance, callback=callback,
+        model = self.model_ if model is None else model
+        return integrate(model, start, grid[skip:], solver=solver, guidance=guidance, callback=callback,
                          random_state=rng)
 
     def sample(self, n_samples=1, random_state=None):

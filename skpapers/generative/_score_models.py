@@ -5,6 +5,7 @@ and probability-flow velocity ``v = a' D + s' eps_hat``. Score models are small
 plain objects fitted by a generator (``fit(X, schedule)``), not estimators.
 """
 
+import copy
 import numbers
 
 import numpy as np
@@ -521,7 +522,7 @@ class RegressorScoreModel(_BaseScoreModel):
         self.time_sampler = time_sampler
         self.t_min = t_min
 
-    def fit(self, X, schedule="ve", random_state=None):
+    def fit(self, X, schedule="ve", random_state=None, condition=None, condition_dropout=0.0):
         """Train the regressor on noised copies of ``X``.
 
         Parameters
@@ -530,12 +531,26 @@ class RegressorScoreModel(_BaseScoreModel):
         schedule : {"ve", "vp", "rectified"} or schedule object, default="ve"
         random_state : int, RandomState or None, default=None
             Seeds the noise, the times and (if it has none) the regressor.
+        condition : array-like of shape (n_samples, n_conditions) or None, default=None
+            Extra regressor inputs per row (e.g. a one-hot class label),
+            repeated for each noisy copy. Predictions use the condition set
+            by :meth:`with_condition`, zeros (the null condition) otherwise.
+        condition_dropout : float, default=0.0
+            Probability that a noisy copy is trained with the null condition
+            instead of its own, so that one regressor learns both the
+            conditional and the unconditional target (classifier-free guidance).
 
         Returns
         -------
         self : RegressorScoreModel
         """
         X = self._fit_schedule(X, schedule)
+        if condition is not None:
+            condition = np.asarray(condition, dtype=float)
+            if condition.ndim != 2 or condition.shape[0] != X.shape[0] or not np.all(np.isfinite(condition)):
+                raise ValueError(f"condition must be a finite 2-D array with {X.shape[0]} rows.")
+        if not (isinstance(condition_dropout, numbers.Real) and 0 <= condition_dropout < 1):
+            raise ValueError(f"condition_dropout must be in [0, 1); got {condition_dropout!r}.")
         if self.target not in _TARGETS:
             raise ValueError(f"target must be one of {_TARGETS}; got {self.target!r}.")
         if not callable(self.time_sampler) and self.time_sampler not in _TIME_SAMPLERS:
@@ -575,14 +590,59 @@ class RegressorScoreModel(_BaseScoreModel):
         if "random_state" in estimator.get_params() and estimator.get_params()["random_state"] is None:
             estimator.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
         features = np.hstack([xt, _time_features(t)])
+        self.n_conditions_ = 0
+        if condition is not None:
+            # drawn after everything else: unconditional fits keep their random streams
+            C = np.repeat(condition, self.n_noise_draws, axis=0)
+            C[rng.uniform(size=n) < condition_dropout] = 0.0
+            features = np.hstack([features, C])
+            self.n_conditions_ = condition.shape[1]
         self.estimator_ = estimator.fit(features, y)
         pred = np.asarray(self.estimator_.predict(features)).reshape(y.shape)
         self.train_loss_ = float(np.mean((pred - y) ** 2))
         return self
 
+    def with_condition(self, condition):
+        """A view of this fitted model that predicts with ``condition`` rows.
+
+        Parameters
+        ----------
+        condition : array-like of shape (n_conditions,) or (n_rows, n_conditions), or None
+            One condition for every row, or one per row of the later calls;
+            ``None`` is the null condition (zeros).
+
+        Returns
+        -------
+        model : RegressorScoreModel
+            A shallow copy sharing the fitted regressor.
+        """
+        _check_fitted(self)
+        k = getattr(self, "n_conditions_", 0)
+        view = copy.copy(self)
+        if condition is None:
+            view._condition = None
+            return view
+        condition = np.atleast_2d(np.asarray(condition, dtype=float))
+        if k == 0 or condition.shape[1] != k:
+            raise ValueError(f"condition must have {k} columns (the fitted conditions); got {condition.shape}.")
+        view._condition = condition
+        return view
+
+    def _regressor_input(self, X, t):
+        features = [X, _time_features(t)]
+        k = getattr(self, "n_conditions_", 0)
+        if k:
+            condition = getattr(self, "_condition", None)
+            if condition is None:
+                condition = np.zeros((1, k))
+            if condition.shape[0] not in (1, X.shape[0]):
+                raise ValueError(f"the condition has {condition.shape[0]} rows for {X.shape[0]} rows of X.")
+            features.append(np.broadcast_to(condition, (X.shape[0], k)))
+        return np.hstack(features)
+
     def _denoise_and_noise(self, X, t):
         t = np.clip(t, self.t_min, 1 - self.t_min)
-        pred = np.asarray(self.estimator_.predict(np.hstack([X, _time_features(t)]))).reshape(X.shape)
+        pred = np.asarray(self.estimator_.predict(self._regressor_input(X, t))).reshape(X.shape)
         sched = self.schedule_
         a, s = sched.alpha(t), sched.sigma(t)
         if self.target == "noise":

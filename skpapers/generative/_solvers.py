@@ -5,7 +5,11 @@ Hooks (call-backs), shared by every generator of the subpackage:
 ``guidance(X, t) -> ndarray``
     An additive term to the score (classifier-free or minority guidance). It
     enters the ODE velocity as ``-g(t)^2 / 2 * guidance`` and the SDE drift as
-    ``-g(t)^2 * guidance``.
+    ``-g(t)^2 * guidance``. A guidance object whose ``velocity_space``
+    attribute is true returns an additive term to the ODE velocity instead
+    (classifier-free guidance, ``w(t) (v_cond - v_unc)``); the SDE converts it
+    to the score as ``-2 / g(t)^2 * term``. The straight path's ``g(1)^2`` is
+    infinite, so only a velocity-space term is finite at ``t = 1``.
 ``callback(step, X, t, t_next) -> ndarray or None``
     Called after each step with the new state at ``t_next``; returning an array
     replaces the state (e.g. Feynman-Kac/SMC resampling of particles).
@@ -38,6 +42,8 @@ class _Counter:
         self.n += 1
         v = self.model.velocity(X, t)
         if self.guidance is not None:
+            if getattr(self.guidance, "velocity_space", False):
+                return v + self.guidance(X, t)
             v = v - 0.5 * self.model.schedule_.diffusion_squared(t) * self.guidance(X, t)
         return v
 
@@ -46,7 +52,9 @@ class _Counter:
         sched = self.model.schedule_
         t = min(t, _SDE_T_MAX)
         score = self.model.score_function(X, t)
-        if self.guidance is not None:
+        if self.guidance is not None and getattr(self.guidance, "velocity_space", False):
+            score = score - 2.0 * self.guidance(X, t) / sched.diffusion_squared(t)
+        elif self.guidance is not None:
             score = score + self.guidance(X, t)
         g2 = sched.diffusion_squared(t)
         # 0.5 * (1 + 1) == 1 exactly: noise_scale=1 is bit-for-bit the usual reverse SDE

@@ -135,7 +135,9 @@ def test_regressor_wrapped_with_velocity_target_and_pickles():
     assert isinstance(gen.model_, RegressorScoreModel) and gen.model_.target == "velocity"
     clone = pickle.loads(pickle.dumps(gen))
     np.testing.assert_allclose(clone.sample(5, random_state=0), gen.sample(5, random_state=0))
-    assert not hasattr(gen, "score_samples")  # no density without a closed form
+    # a learned flow has a density through the change of variables
+    assert np.all(np.isfinite(gen.score_samples(X[:5]))) and np.allclose(
+        clone.score_samples(X[:5]), gen.score_samples(X[:5]))
 
 
 def test_score_samples_closed_form():
@@ -204,3 +206,285 @@ def test_regressor_score_model_accepts_a_time_sampler_callable():
     assert calls == [150]
     with pytest.raises(ValueError, match="time_sampler"):
         RegressorScoreModel(Ridge(), time_sampler="beta").fit(X, "rectified")
+
+
+# ---------------------------------------------------------------------------------------------
+# classifier-free guidance
+
+SHIFTS = np.array([[3.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 3.0]])
+
+
+def _labelled_data(n=1500, seed=0):
+    rng = np.random.RandomState(seed)
+    y = rng.randint(3, size=n)
+    return _gaussian_data(n, seed) + SHIFTS[y], y
+
+
+@pytest.mark.parametrize("power", [0.0, 2.0])
+def test_cfg_velocity_is_the_closed_form_combination(power):
+    """Gaussian class models: v = v_unc + w(t) (v_cond - v_unc), each velocity by plain linear algebra."""
+    X, y = _labelled_data()
+    w = 2.5
+    gen = RectifiedFlowGenerator(score_model="gaussian", guidance_scale=w, guidance_power=power).fit(X, y)
+    Z = (X - gen.mean_) / gen.scale_
+    Q = X[:40]
+    Qz = Z[:40]
+    for t in (0.05, 0.4, 0.9):
+        v_unc = _true_velocity(Qz, t, Z.mean(axis=0), np.cov(Z.T, bias=True))
+        v_cond = _true_velocity(Qz, t, Z[y == 1].mean(axis=0), np.cov(Z[y == 1].T, bias=True))
+        w_t = 1 + (w - 1) * (1 - np.cos(np.pi * t**power)) / 2
+        expected = (v_unc + w_t * (v_cond - v_unc)) * gen.scale_
+        np.testing.assert_allclose(gen.velocity(Q, t, y=1), expected, rtol=0, atol=1e-10)
+    # per-row classes and per-row times
+    labels = y[:40]
+    times = np.linspace(0.1, 0.9, 40)
+    v = gen.velocity(Q, times, y=labels)
+    for k in range(3):
+        rows = labels == k
+        np.testing.assert_allclose(v[rows], gen.velocity(Q[rows], times[rows], y=k), rtol=0, atol=1e-12)
+    # the unconditional velocity without y
+    np.testing.assert_allclose(
+        gen.velocity(Q, 0.4), _true_velocity(Qz, 0.4, Z.mean(axis=0), np.cov(Z.T, bias=True)) * gen.scale_,
+        rtol=0, atol=1e-10)
+
+
+def test_guidance_schedule_endpoints():
+    from skpapers.generative._rectified_flow import _guidance_gain
+
+    t = np.array([0.0, 0.25, 0.5, 1.0])
+    np.testing.assert_allclose(_guidance_gain(t, 3.0, 0.0), 2.0)  # p = 0: constant w
+    # p = 1: w(t) - 1 = (w - 1)(1 - cos(pi t)) / 2, from 0 at the data to w - 1 at the noise
+    np.testing.assert_allclose(_guidance_gain(t, 3.0, 1.0), [0.0, 1 - np.cos(np.pi / 4), 1.0, 2.0], atol=1e-15)
+    assert np.all(_guidance_gain(t, 1.0, 1.5) == 0.0)
+
+
+@pytest.mark.parametrize("solver", ["heun", "euler_maruyama"])
+def test_scale_one_samples_the_class_model_and_scale_zero_the_unconditional_one(solver):
+    X, y = _labelled_data(900)
+    params = dict(score_model="gaussian", solver=solver, n_steps=15, standardize=False, random_state=0)
+    gen = RectifiedFlowGenerator(**params).fit(X, y)
+    for k in range(3):
+        alone = RectifiedFlowGenerator(**params).fit(X[y == k])
+        np.testing.assert_allclose(gen.sample(50, random_state=3, y=k), alone.sample(50, random_state=3),
+                                   rtol=0, atol=1e-10)
+    # w = 0 integrates v_cond + (0 - 1)(v_cond - v_unc) = v_unc; the SDE converts the term through the score
+    unconditional = RectifiedFlowGenerator(**params).fit(X)
+    gen.set_params(guidance_scale=0.0)
+    np.testing.assert_allclose(gen.sample(50, random_state=3, y=y[:50]), unconditional.sample(50, random_state=3),
+                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(gen.sample(50, random_state=3), unconditional.sample(50, random_state=3),
+                               rtol=0, atol=1e-12)
+
+
+def test_guidance_sharpens_classes():
+    """Samples of class k are classified as k more often as w grows (CFG's trade of diversity for fidelity)."""
+    from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
+
+    X, y = _labelled_data(3000)
+    X = X[:, :2]  # two coordinates: the classes overlap, so accuracy starts well below 1
+    clf = QuadraticDiscriminantAnalysis().fit(X, y)
+    gen = RectifiedFlowGenerator(score_model="gaussian", solver="heun", n_steps=20, random_state=0).fit(X, y)
+    labels = np.arange(3000) % 3
+    accuracy, spread = [], []
+    for w in (0.0, 1.0, 2.0, 4.0):
+        S = gen.set_params(guidance_scale=w).sample(3000, random_state=1, y=labels)
+        accuracy.append(clf.score(S, labels))
+        spread.append(np.mean([S[labels == k].std(axis=0).mean() for k in range(3)]))
+    X_fresh, y_fresh = _labelled_data(3000, seed=1)
+    real = clf.score(X_fresh[:, :2], y_fresh)  # accuracy on fresh real rows (measured 0.87)
+    assert abs(accuracy[0] - 1 / 3) < 0.05  # w = 0: unconditional samples, chance level
+    assert abs(accuracy[1] - real) < 0.03  # w = 1: the class laws themselves
+    assert accuracy[1] < accuracy[2] < accuracy[3]
+    assert spread[1] > spread[2] > spread[3]  # guidance concentrates each class
+
+
+def test_learned_label_conditioning():
+    """A regressor trained with the one-hot label (and the null label) learns CFG from data."""
+    from sklearn.ensemble import ExtraTreesRegressor
+
+    rng = np.random.RandomState(0)
+    y = np.repeat(["left", "right"], 300)
+    X = rng.normal(size=(600, 2)) + np.where(y == "right", 1.5, -1.5)[:, None] * [1.0, 0.0]
+    trees = ExtraTreesRegressor(n_estimators=20, min_samples_leaf=20, random_state=0)
+    gen = RectifiedFlowGenerator(score_model=trees, n_noise_draws=10, label_dropout=0.2, n_steps=20,
+                                 random_state=0).fit(X, y)
+    assert list(gen.classes_) == ["left", "right"]
+    assert gen.model_.n_conditions_ == 2
+    labels = np.repeat(["left", "right"], 200)
+    means = {}
+    for w in (0.0, 1.0, 2.0):
+        S = gen.set_params(guidance_scale=w).sample(400, random_state=1, y=labels)
+        means[w] = (S[:200, 0].mean(), S[200:, 0].mean())
+    # measured (0.17, -0.02), (-1.58, 1.59), (-2.35, 2.32)
+    assert abs(means[0.0][0]) < 0.4 and abs(means[0.0][1]) < 0.4
+    assert abs(means[1.0][0] + 1.5) < 0.3 and abs(means[1.0][1] - 1.5) < 0.3
+    assert means[2.0][0] < means[1.0][0] - 0.3 and means[2.0][1] > means[1.0][1] + 0.3
+
+
+class _RecordingRegressor(Ridge):
+    """Ridge that keeps the inputs of its fit and of its last prediction."""
+
+    def fit(self, X, y):
+        self.fit_input_ = np.array(X)
+        return super().fit(X, y)
+
+    def predict(self, X):
+        self.last_input_ = np.array(X)
+        return super().predict(X)
+
+
+def test_one_hot_labels_and_label_dropout_reach_the_regressor():
+    X, y = _labelled_data(2000)
+    gen = RectifiedFlowGenerator(score_model=_RecordingRegressor(), n_noise_draws=5, label_dropout=0.3,
+                                 random_state=0).fit(X, y)
+    est = gen.model_.estimator_
+    labels = est.fit_input_[:, -3:]
+    null = np.all(labels == 0, axis=1)
+    # each noisy copy is dropped independently: a binomial(10000, 0.3) fraction, sd 0.0046
+    assert abs(null.mean() - 0.3) < 0.02
+    kept = ~null
+    np.testing.assert_array_equal(labels[kept].argmax(axis=1), np.repeat(y, 5)[kept])
+    assert np.all(labels[kept].sum(axis=1) == 1)
+    gen.velocity(X[:4], 0.5, y=2)
+    np.testing.assert_array_equal(est.last_input_[:, -3:], np.tile([0.0, 0.0, 1.0], (4, 1)))
+    gen.velocity(X[:4], 0.5)
+    np.testing.assert_array_equal(est.last_input_[:, -3:], 0.0)
+    # fitted without y: no extra columns
+    plain = RectifiedFlowGenerator(score_model=_RecordingRegressor(), n_noise_draws=1).fit(X)
+    assert plain.model_.estimator_.fit_input_.shape[1] == 3 + 7
+
+
+def test_refit_without_y_forgets_the_classes():
+    X, y = _labelled_data(300)
+    gen = RectifiedFlowGenerator(score_model="gaussian").fit(X, y)
+    assert len(gen.class_models_) == 3 and list(gen.classes_) == [0, 1, 2]
+    gen.fit(X)
+    assert not hasattr(gen, "classes_") and not hasattr(gen, "class_models_")
+    with pytest.raises(ValueError, match="without class labels"):
+        gen.sample(3, y=0)
+
+
+def test_cfg_bad_input():
+    X, y = _labelled_data(300)
+    for params in ({"guidance_scale": -0.5}, {"label_dropout": 1.0}, {"label_dropout": -0.1},
+                   {"guidance_power": -1.0}):
+        with pytest.raises(InvalidParameterError):
+            RectifiedFlowGenerator(score_model="gaussian", **params).fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        RectifiedFlowGenerator(score_model="gaussian").fit(X, np.zeros(len(X)))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        RectifiedFlowGenerator(score_model="gaussian").fit(X, np.linspace(0, 1, len(X)))
+    with pytest.raises(ValueError, match="NaN"):
+        RectifiedFlowGenerator(score_model="gaussian").fit(X, np.where(y == 0, np.nan, y))
+    with pytest.raises(ValueError, match="inconsistent"):
+        RectifiedFlowGenerator(score_model="gaussian").fit(X, y[:-1])
+    gen = RectifiedFlowGenerator(score_model="gaussian", guidance_scale=2.0).fit(X, y)
+    with pytest.raises(ValueError, match="not seen in fit"):
+        gen.sample(3, y=7)
+    with pytest.raises(ValueError, match="not seen in fit"):
+        gen.velocity(X[:2], 0.5, y=["a", "b"])
+    with pytest.raises(ValueError, match="3 labels"):
+        gen.sample(3, y=[0, 1])
+    with pytest.raises(ValueError, match="n_samples"):
+        gen.sample(0, y=1)
+    with pytest.raises(ValueError, match="teleport"):
+        gen.set_params(teleport=0.3).sample(3, y=1)
+    with pytest.raises(InvalidParameterError):  # set_params after fit is validated at sampling
+        gen.set_params(teleport=None, guidance_scale=-1.0).sample(3, y=1)
+    with pytest.raises(ValueError, match="without class labels"):
+        RectifiedFlowGenerator(score_model="gaussian").fit(X).velocity(X[:2], 0.5, y=0)
+    # a regressor never trained on the null label has no unconditional velocity to guide with
+    gen = RectifiedFlowGenerator(score_model=Ridge(), n_noise_draws=1, label_dropout=0.0).fit(X, y)
+    assert gen.sample(2, y=0).shape == (2, 3)  # w = 1 needs only the conditional velocity
+    with pytest.raises(ValueError, match="label_dropout > 0"):
+        gen.set_params(guidance_scale=2.0).sample(2, y=0)
+    with pytest.raises(ValueError, match="label_dropout > 0"):
+        gen.score_samples(X[:2])
+
+
+def test_regressor_condition_view_checks():
+    X = _gaussian_data(100)
+    model = RegressorScoreModel(Ridge(), target="velocity", n_noise_draws=1)
+    with pytest.raises(ValueError, match="condition must be a finite"):
+        model.fit(X, "rectified", condition=np.ones((99, 2)))
+    with pytest.raises(ValueError, match="condition_dropout"):
+        model.fit(X, "rectified", condition=np.ones((100, 2)), condition_dropout=1.0)
+    model.fit(X, "rectified", random_state=0, condition=np.eye(2)[np.arange(100) % 2], condition_dropout=0.5)
+    with pytest.raises(ValueError, match="2 columns"):
+        model.with_condition([1.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="rows"):
+        model.with_condition(np.eye(2)[[0, 1, 0]]).velocity(X[:2], 0.5)
+    # the view shares the regressor and leaves the model itself unconditional
+    view = model.with_condition([1.0, 0.0])
+    assert view.estimator_ is model.estimator_
+    np.testing.assert_allclose(model.velocity(X[:3], 0.5), model.with_condition(None).velocity(X[:3], 0.5))
+    assert not np.allclose(view.velocity(X[:3], 0.5), model.velocity(X[:3], 0.5))
+
+
+# ---------------------------------------------------------------------------------------------
+# score_samples of a learned flow: instantaneous change of variables
+
+
+class _ExactGaussianVelocity(Ridge):
+    """A 'regressor' whose prediction is the exact velocity of x0 ~ N(mean, cov) at the time in column d."""
+
+    def __init__(self, mean=None, cov=None):
+        super().__init__()
+        self.mean = mean
+        self.cov = cov
+
+    def fit(self, X, y):
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        d = len(self.mean)
+        Q, t = X[:, :d], X[:, d]
+        out = np.empty_like(Q)
+        for time in np.unique(t):
+            rows = t == time
+            out[rows] = _true_velocity(Q[rows], time, np.asarray(self.mean), np.asarray(self.cov))
+        return out
+
+
+def _tmin_marginal(mean, cov, t_min):
+    return stats.multivariate_normal((1 - t_min) * mean, (1 - t_min) ** 2 * cov + t_min**2 * np.eye(len(mean)))
+
+
+def test_change_of_variables_density_matches_the_gaussian():
+    X = _gaussian_data(500)
+    Q = X[:100]
+    ref = _tmin_marginal(MEAN, COV, 1e-3).logpdf(Q)
+    errors = {}
+    for solver, n_steps in (("euler", 50), ("euler", 100), ("heun", 50), ("heun", 100), ("rk45", 1)):
+        gen = RectifiedFlowGenerator(score_model=_ExactGaussianVelocity(MEAN, COV), n_noise_draws=1,
+                                     standardize=False, solver=solver, n_steps=n_steps).fit(X)
+        errors[solver, n_steps] = np.max(np.abs(gen.score_samples(Q) - ref))
+    # measured max errors 0.28, 0.14 (Euler 50, 100), 3.2e-3, 7.8e-4 (Heun 50, 100), 5.6e-6 (RK45):
+    # first order for Euler, second for Heun, as the step count sets the tolerance
+    assert errors["rk45", 1] < 1e-4
+    assert errors["heun", 100] < 2e-3
+    assert 3.0 < errors["heun", 50] / errors["heun", 100] < 5.0
+    assert 1.7 < errors["euler", 50] / errors["euler", 100] < 2.3
+    assert errors["euler", 100] < 0.3
+
+
+def test_change_of_variables_in_original_units_agrees_with_the_closed_form():
+    X = _gaussian_data(800) * [10.0, 1.0, 0.1]
+    closed = RectifiedFlowGenerator(score_model="gaussian").fit(X)
+    Z = (X - closed.mean_) / closed.scale_
+    exact_velocity = _ExactGaussianVelocity(Z.mean(axis=0), np.cov(Z.T, bias=True))
+    learned = RectifiedFlowGenerator(score_model=exact_velocity, n_noise_draws=1, solver="heun", n_steps=100).fit(X)
+    Q = X[:50]
+    np.testing.assert_allclose(learned.score_samples(Q), closed.score_samples(Q), rtol=0, atol=2e-3)
+    assert learned.score(Q) == pytest.approx(closed.score(Q), abs=2e-3)
+    # batches of rows give the same densities as one call
+    from skpapers.generative import _rectified_flow
+
+    full = learned.score_samples(Q)
+    old = _rectified_flow._DENSITY_BATCH
+    try:
+        _rectified_flow._DENSITY_BATCH = 7 * 3 * 4  # four rows per batch
+        np.testing.assert_allclose(learned.score_samples(Q), full, rtol=0, atol=1e-12)
+    finally:
+        _rectified_flow._DENSITY_BATCH = old
