@@ -46,7 +46,7 @@ class BaseDistillationClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, y_codes = np.unique(y, return_inverse=True)
         if self.classes_.shape[0] < 2:
             raise ValueError(
-                f"y has a single class ({self.classes_[0]!r}); a student needs at least two classes."
+                f"y has a single class ({self.classes_[0]!r}); a student needs at least two classes, not one class."
             )
         sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
         if sample_weight.sum() <= 0:
@@ -160,4 +160,5 @@ class BaseDistillationClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self._head_logits(X, MAIN_HEAD), axis=1)]
+        logits = self._head_logits(X, MAIN_HEAD)  # checks fitted before classes_ is read
+        return self.classes_[np.argmax(logits, axis=1)]
