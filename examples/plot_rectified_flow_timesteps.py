@@ -11,6 +11,7 @@ and :func:`~skpapers.generative.shift_timesteps`, then samples two moons with
 a :class:`~skpapers.generative.RectifiedFlowGenerator` whose velocity is the
 closed form of a kernel density (no training, so the example runs in
 seconds) and draws the paths from noise (``t = 1``) to data (``t = 0``).
+Last, it samples each moon on its own with classifier-free guidance.
 """
 
 # %%
@@ -79,3 +80,35 @@ print(f"generator schedule: {type(gen.schedule_).__name__}")
 for schedule in (RectifiedSchedule(), VariancePreservingSchedule()):
     ratios = [float(schedule.sigma(t_now) / schedule.alpha(t_now)) for t_now in (0.25, 0.5, 0.75)]
     print(f"{type(schedule).__name__:>27}: s/a at t = 0.25, 0.5, 0.75 -> {np.round(ratios, 2)}")
+
+# %%
+# Class-conditional sampling with classifier-free guidance
+# --------------------------------------------------------
+# Fitted with the moon of each row as ``y``, the generator samples one class
+# on request: ``sample(n, y=k)``. Guidance at scale ``w`` follows
+# ``v_unc + w (v_cond - v_unc)``; ``w = 1`` samples each moon's own law,
+# ``w = 0`` ignores the label, and ``w > 1`` (FiTv2 uses 1.5) pushes samples
+# away from the other class, trading spread for class fidelity. Closed-form
+# models fit one kernel density per class plus one on all rows; a regressor
+# would instead get the one-hot label as extra inputs, replaced by zeros
+# for a fraction ``label_dropout`` of its training rows.
+X, y = make_moons(500, noise=0.1, random_state=0)
+cfg = RectifiedFlowGenerator(score_model=KernelScoreModel(bandwidth=0.15), solver="heun", n_steps=20,
+                             random_state=0).fit(X, y)
+labels = np.arange(600) % 2
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharex=True, sharey=True)
+for ax, w in zip(axes, (0.0, 1.0, 3.0)):
+    S = cfg.set_params(guidance_scale=w).sample(600, random_state=1, y=labels)
+    for k in (0, 1):
+        ax.scatter(S[labels == k, 0], S[labels == k, 1], s=4, color=f"C{k}", label=f"asked for moon {k}")
+    ax.set(title=f"guidance scale w = {w:g}", xlabel="x1")
+axes[0].set(ylabel="x2")
+axes[0].legend(loc="lower left", fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %%
+# The same flow also has a density: closed-form models give it exactly, and
+# a regressor velocity gets one through the instantaneous change of
+# variables (``score_samples``), with an error set by ``n_steps``.
+print(f"mean log density of the training moons: {cfg.score(X):.3f}")
