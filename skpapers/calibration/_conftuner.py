@@ -12,6 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import special
 from sklearn.base import BaseEstimator, ClassifierMixin
+from threadpoolctl import threadpool_limits
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -46,6 +47,15 @@ class TokenizedBrierConfidenceClassifier(ClassifierMixin, BaseEstimator):
     confidence : {"argmax", "mean"}, default="argmax"
         How a confidence is read from ``p``: the most probable level (the
         paper's evaluation) or the expected level ``sum_j p_j c_j``.
+    temperature : float, default=1.0
+        Temperature of the softmax over the levels when predictions are read,
+        ``p = softmax((X @ coef_ + intercept_) / temperature)``: the decoding
+        temperature of the paper's confidence tokens. Fitting always uses
+        temperature 1 (a temperature during fitting would only rescale
+        ``alpha`` by ``temperature**2``), so it can be changed after ``fit``.
+        Towards 0 the ``"mean"`` confidence tends to the ``"argmax"`` one (the
+        paper decodes at temperature 0); large values flatten ``p`` towards
+        uniform. The ``"argmax"`` confidence does not depend on it.
     max_iter : int, default=2000
         Maximum L-BFGS iterations.
     tol : float, default=1e-6
@@ -106,15 +116,19 @@ class TokenizedBrierConfidenceClassifier(ClassifierMixin, BaseEstimator):
         "levels": ["array-like", None],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "confidence": [StrOptions({"argmax", "mean"})],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, n_levels=101, levels=None, alpha=1e-4, confidence="argmax", max_iter=2000, tol=1e-6):
+    def __init__(
+        self, n_levels=101, levels=None, alpha=1e-4, confidence="argmax", temperature=1.0, max_iter=2000, tol=1e-6
+    ):
         self.n_levels = n_levels
         self.levels = levels
         self.alpha = alpha
         self.confidence = confidence
+        self.temperature = temperature
         self.max_iter = max_iter
         self.tol = tol
 
@@ -160,10 +174,16 @@ class TokenizedBrierConfidenceClassifier(ClassifierMixin, BaseEstimator):
         n_features, n_levels = X.shape[1], self.levels_.size
         datafit = TokenizedBrierLoss(X, y_index, self.levels_, sample_weight=sample_weight)
         mask = np.concatenate([np.ones(n_features * n_levels), np.zeros(n_levels)])
-        result = minimize_smooth(
-            datafit, np.zeros(datafit.n_params), L2(self.alpha, mask), tol=self.tol, max_iter=self.max_iter,
-            context=type(self).__name__,
-        )
+        # The products inside one evaluation are small ((n_features, n_samples) by
+        # (n_samples, n_levels)) and L-BFGS runs hundreds of them in sequence: a threaded BLAS
+        # spends more on waking its threads than on the work, and on a busy machine a thread
+        # that waits for a descheduled sibling made the 101-level fit ten times slower.
+        # One BLAS thread also makes the fitted head the same whatever the machine's thread count.
+        with threadpool_limits(limits=1, user_api="blas"):
+            result = minimize_smooth(
+                datafit, np.zeros(datafit.n_params), L2(self.alpha, mask), tol=self.tol, max_iter=self.max_iter,
+                context=type(self).__name__,
+            )
         coef, intercept = datafit.unpack(result.x)
         self.coef_, self.intercept_ = coef.copy(), intercept.copy()
         self.n_iter_, self.loss_ = result.n_iter, result.fun
@@ -180,11 +200,16 @@ class TokenizedBrierConfidenceClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         level_proba : ndarray of shape (n_samples, n_levels)
-            Softmax of the head's logits; columns follow ``levels_``.
+            Softmax of the head's logits divided by ``temperature``; columns
+            follow ``levels_``.
         """
+        return special.softmax(self._level_logits(X) / self.temperature, axis=1)
+
+    def _level_logits(self, X):
         check_is_fitted(self)
+        self._validate_params()
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return special.softmax(X @ self.coef_ + self.intercept_, axis=1)
+        return X @ self.coef_ + self.intercept_
 
     def predict_confidence(self, X):
         """Confidence that the base model is right.
@@ -200,10 +225,12 @@ class TokenizedBrierConfidenceClassifier(ClassifierMixin, BaseEstimator):
             The most probable level (``confidence="argmax"``) or the expected
             level (``"mean"``).
         """
-        proba = self.predict_level_proba(X)
         if self.confidence == "argmax":
-            return self.levels_[np.argmax(proba, axis=1)]
-        return proba @ self.levels_
+            # Read from the logits, not the tempered softmax, which a huge temperature
+            # could flatten into exact ties.
+            logits = self._level_logits(X)
+            return self.levels_[np.argmax(logits, axis=1)]
+        return self.predict_level_proba(X) @ self.levels_
 
     def predict_proba(self, X):
         """Probabilities of wrong and right, ``[1 - confidence, confidence]``.

@@ -135,3 +135,37 @@ def test_capped_fit_warns_convergence():
     X, y, _ = _data(200)
     with pytest.warns(ConvergenceWarning, match="TokenizedBrierConfidenceClassifier"):
         TokenizedBrierConfidenceClassifier(n_levels=11, max_iter=2).fit(X, y)
+
+
+def test_temperature_limits():
+    X, y, _ = _data()
+    head = TokenizedBrierConfidenceClassifier(n_levels=11, confidence="mean").fit(X, y)
+    p = head.predict_level_proba(X)
+    argmax = head.levels_[p.argmax(axis=1)]
+    # Fitting does not depend on the temperature: it only acts when predictions are read.
+    hot = TokenizedBrierConfidenceClassifier(n_levels=11, confidence="mean", temperature=3.0).fit(X, y)
+    np.testing.assert_array_equal(hot.coef_, head.coef_)
+    # softmax(z / T) is p ** (1 / T), renormalised.
+    tempered = p ** (1 / 3.0)
+    np.testing.assert_allclose(hot.predict_level_proba(X), tempered / tempered.sum(axis=1, keepdims=True), rtol=1e-10)
+    # T -> 0: the mean level becomes the most probable one (the paper's greedy decoding).
+    head.set_params(temperature=1e-8)
+    np.testing.assert_allclose(head.predict_confidence(X), argmax, atol=1e-12)
+    # T -> infinity: uniform over the levels, so the mean level is the levels' mean.
+    head.set_params(temperature=1e12)
+    np.testing.assert_allclose(head.predict_level_proba(X), 1 / 11, rtol=1e-9)
+    np.testing.assert_allclose(head.predict_confidence(X), 0.5, atol=1e-9)
+    # The argmax reading does not depend on it, even where the tempered softmax is flat.
+    head.set_params(confidence="argmax")
+    np.testing.assert_array_equal(head.predict_confidence(X), argmax)
+
+
+@pytest.mark.parametrize("temperature", [0.0, -0.5])
+def test_temperature_must_be_positive(temperature):
+    X, y, _ = _data(50)
+    with pytest.raises(InvalidParameterError, match="temperature"):
+        TokenizedBrierConfidenceClassifier(temperature=temperature).fit(X, y)
+    head = TokenizedBrierConfidenceClassifier(n_levels=5).fit(X, y)
+    head.set_params(temperature=temperature)
+    with pytest.raises(InvalidParameterError, match="temperature"):
+        head.predict_level_proba(X)
