@@ -10,12 +10,17 @@ A teacher is any fitted scikit-learn classifier, or its logits passed to
 """
 
 from ._aligndistil import AlignDistilClassifier, aligndistil_loss, aligndistil_teacher
+from ._dual_head import DualHeadDistillationClassifier, binary_kl_loss, binary_kl_norm_loss, kd_kl_loss
 from ._plackett_luce import PLDistillationClassifier, plackett_luce_distillation_loss
 
 __all__ = [
     "AlignDistilClassifier",
     "aligndistil_loss",
     "aligndistil_teacher",
+    "DualHeadDistillationClassifier",
+    "binary_kl_loss",
+    "binary_kl_norm_loss",
+    "kd_kl_loss",
     "PLDistillationClassifier",
     "plackett_luce_distillation_loss",
 ]

@@ -99,6 +99,10 @@ CHECK_PARAMS = {
     # A decision tree as the large model keeps the checks fast; large_fraction=0.3 makes both models predict.
     "EntropyCascadeClassifier": {"large_estimator": DecisionTreeClassifier(random_state=0), "large_fraction": 0.3},
     "EntropyCascadeRegressor": {"large_estimator": DecisionTreeRegressor(random_state=0), "large_fraction": 0.3},
+    # A linear student with its auxiliary head: convex, and with alpha=0.1, tol=1e-10 both heads
+    # converge tightly enough that weighted and repeated rows agree to the check's 1e-7 (a hidden
+    # layer stops farther apart); the hidden-layer paths are tested in tests/distillation.
+    "DualHeadDistillationClassifier": {"hidden_layer_size": None, "alpha": 0.1, "tol": 1e-10},
     # The reverse KL toward a near-deterministic extrapolated teacher is flat where the student's
     # probabilities vanish: a stronger L2 pins the optimum so weighted and repeated rows agree to rtol 1e-7.
     "AlignDistilClassifier": {"alpha": 0.1},
