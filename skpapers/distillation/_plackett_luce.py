@@ -8,9 +8,11 @@ class chosen there.  One loss carries both the label (its first step is a
 weighted cross-entropy) and the teacher's ranking (the later steps), so no
 separate cross-entropy term and no mixing weight are needed.
 
-Everything is computed on the rows at once in log-space: one stable argsort
-gives the target order, a reversed ``logaddexp.accumulate`` the suffix
-log-sum-exps and a forward one the gradient, so logits of order 1e3 neither
+Everything is computed on all rows at once: one stable argsort gives the
+target order, a reversed cumulative sum of shifted exponentials the suffix
+log-sum-exps and a forward one the gradient; rows whose logits are spread so
+far apart that those sums would underflow (logits of order 1e3) take
+log-space ``logaddexp.accumulate`` recursions instead, so they neither
 overflow nor lose their gradient.
 """
 
@@ -70,22 +72,43 @@ def _log_rank_weights(teacher_logits, order, temperature, rank_weights):
     return np.tile(position, (order.shape[0], 1))
 
 
-def _pl_loss_and_gradient(logits, order, log_weights):
+# Below this, a suffix sum of exp(u - max u) is too close to underflow to take
+# its log or divide by it: such rows go through the log-space recursion.
+_SMALLEST_SUFFIX = 1e-100
+
+
+def _pl_log_space(u, log_weights, weights):
+    """Loss and sorted gradient by log-sum-exp recursions: exact at any scale, slower."""
+    suffix = np.logaddexp.accumulate(u[:, ::-1], axis=1)[:, ::-1]
+    loss = np.sum(weights * (suffix - u), axis=1)
+    # c_j = log sum_{k <= j} alpha_k exp(-Lambda_k); u_j + c_j <= log sum_k alpha_k, so exp cannot overflow.
+    running = np.logaddexp.accumulate(log_weights - suffix, axis=1)
+    return loss, np.exp(u + running) - weights
+
+
+def _pl_loss_and_gradient(logits, order, log_weights, weights):
     """Weighted Plackett-Luce negative log-likelihood of ``order``, per row, and its gradient.
 
     With ``u_k = logits[order_k]`` and ``Lambda_k = log sum_{l >= k} exp(u_l)``
     the loss is ``sum_k alpha_k (Lambda_k - u_k)`` and the gradient with
-    respect to ``u_j`` is ``-alpha_j + sum_{k <= j} alpha_k exp(u_j - Lambda_k)``,
-    evaluated as ``exp(u_j + c_j)`` with ``c_j`` the running log-sum-exp of
-    ``log alpha_k - Lambda_k``: its exponent never exceeds
-    ``log sum_k alpha_k``, whatever the scale of the logits.
+    respect to ``u_j`` is ``-alpha_j + sum_{k <= j} alpha_k exp(u_j - Lambda_k)``.
+    With ``e = exp(u - max u)`` and ``S_k = sum_{l >= k} e_l`` (a reversed
+    cumulative sum) both need one exp and one log per entry:
+    ``Lambda_k = max u + log S_k`` and the gradient is
+    ``e_j * sum_{k <= j} alpha_k / S_k - alpha_j``.  Rows whose smallest suffix
+    sum nears underflow (logits spread over more than ~230) are recomputed
+    with log-sum-exp recursions instead, which hold at any scale.
     """
     u = np.take_along_axis(logits, order, axis=1)
-    suffix = np.logaddexp.accumulate(u[:, ::-1], axis=1)[:, ::-1]
-    weights = np.exp(log_weights)
-    loss = np.sum(weights * (suffix - u), axis=1)
-    running = np.logaddexp.accumulate(log_weights - suffix, axis=1)
-    grad_sorted = np.exp(u + running) - weights
+    top = u.max(axis=1, keepdims=True)
+    e = np.exp(u - top)
+    suffix_sum = np.cumsum(e[:, ::-1], axis=1)[:, ::-1]
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        loss = np.sum(weights * (top + np.log(suffix_sum) - u), axis=1)
+        grad_sorted = e * np.cumsum(weights / suffix_sum, axis=1) - weights
+    fallback = (suffix_sum[:, -1] < _SMALLEST_SUFFIX) | ~np.isfinite(loss) | ~np.all(np.isfinite(grad_sorted), axis=1)
+    if np.any(fallback):
+        loss[fallback], grad_sorted[fallback] = _pl_log_space(u[fallback], log_weights[fallback], weights[fallback])
     grad = np.empty_like(grad_sorted)
     np.put_along_axis(grad, order, grad_sorted, axis=1)
     return loss, grad
@@ -109,9 +132,12 @@ class PlackettLuceLoss(HeadLoss):
         teacher_logits = np.asarray(teacher_logits, dtype=float)
         self.order = _target_order(teacher_logits, np.asarray(y, dtype=np.intp))
         self.log_weights = _log_rank_weights(teacher_logits, self.order, float(temperature), rank_weights)
+        self.weights = np.exp(self.log_weights)
 
     def loss_and_gradient(self, logits, index=None):
-        return _pl_loss_and_gradient(logits, _rows(self.order, index), _rows(self.log_weights, index))
+        return _pl_loss_and_gradient(
+            logits, _rows(self.order, index), _rows(self.log_weights, index), _rows(self.weights, index)
+        )
 
 
 def _check_codes(y, n_samples, n_classes):

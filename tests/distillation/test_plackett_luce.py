@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skpapers.distillation import PLDistillationClassifier, plackett_luce_distillation_loss
 from skpapers.distillation._losses import SoftmaxCrossEntropy
-from skpapers.distillation._plackett_luce import PlackettLuceLoss, _target_order
+from skpapers.distillation._plackett_luce import PlackettLuceLoss, _pl_log_space, _target_order
 from skpapers.distillation._student import LossTerm, StudentNetwork, StudentObjective
 
 RANK_WEIGHTS = ["teacher", "uniform", "onehot", np.array([1.0, 0.5, 0.0, 0.25, 2.0])]
@@ -101,6 +101,25 @@ def test_logits_of_order_1e3_neither_overflow_nor_lose_the_gradient(logits):
     shifted, shifted_grad = plackett_luce_distillation_loss(student + offsets, teacher, y, return_grad=True)
     np.testing.assert_allclose(shifted, base, rtol=1e-10)
     np.testing.assert_allclose(shifted_grad, base_grad, atol=1e-12)
+
+
+def test_fast_and_log_space_evaluations_agree(logits):
+    # Rows spread over less than ~230 use shifted exponentials, wider rows the log-space recursion:
+    # on a mixed batch each row must get the value either route gives.
+    student, teacher, y = logits
+    student = student.copy()
+    student[::3] *= 300.0  # these rows take the log-space route
+    head = PlackettLuceLoss(teacher, y)
+    loss, grad = head.loss_and_gradient(student)
+    u = np.take_along_axis(student, head.order, axis=1)
+    log_loss, log_grad_sorted = _pl_log_space(u, head.log_weights, head.weights)
+    log_grad = np.empty_like(log_grad_sorted)
+    np.put_along_axis(log_grad, head.order, log_grad_sorted, axis=1)
+    np.testing.assert_allclose(loss, log_loss, rtol=1e-12)
+    np.testing.assert_allclose(grad, log_grad, atol=1e-14)
+    moderate = np.arange(y.shape[0]) % 3 != 0
+    np.testing.assert_allclose(loss[moderate], _naive_loss(student[moderate], teacher[moderate], y[moderate]),
+                               rtol=1e-12)
 
 
 def test_underflowing_teacher_weights_are_harmless():
