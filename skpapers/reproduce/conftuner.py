@@ -8,7 +8,10 @@ confidence head fitted on part B to the base model's correctness from
 [sorted log-probabilities | X], and the test half scored by ECE (15 bins),
 AUROC of confidence vs correctness, and Brier score. Peers: the base model's raw
 maximum probability, and sklearn's ``CalibratedClassifierCV(method="isotonic")``
-on A + B (judged on its own correctness).
+on A + B (judged on its own correctness). ``ConfTunerCalibrator`` is the
+head's packaging as a meta-estimator: on the same A + B as isotonic, 5-fold
+out-of-fold correctness trains the head and naive Bayes is refitted on all of
+A + B (judged on its own correctness too).
 """
 
 import numpy as np
@@ -19,13 +22,14 @@ from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import GaussianNB
 from sklearn.preprocessing import StandardScaler
 
-from ..calibration import TokenizedBrierConfidenceClassifier, expected_calibration_error
+from ..calibration import ConfTunerCalibrator, TokenizedBrierConfidenceClassifier, expected_calibration_error
 from ._registry import ReproductionResult, register
 
-# The 101-level head (the paper's "0".."100" tokens) is only fitted in the full run: with weak L2 it
-# needs thousands of L-BFGS steps (capped here, it warns) and would not fit the quick budget.
+# The 101-level head (the paper's "0".."100" tokens) is only fitted in the full run, where it
+# takes a few seconds of L-BFGS.
 HEADS = {"TBS head (11 levels)": {"n_levels": 11, "alpha": 1e-4}}
-FULL_HEADS = {"TBS head (101 levels)": {"n_levels": 101, "alpha": 1e-5, "max_iter": 500}}
+FULL_HEADS = {"TBS head (101 levels)": {"n_levels": 101, "alpha": 1e-5}}
+CALIBRATOR = {"n_levels": 11, "alpha": 1e-4, "cv": 5}
 
 
 def _metrics(correct, confidence):
@@ -76,15 +80,23 @@ def run(quick=False, random_state=0):
     scores["isotonic CalibratedClassifierCV"] = _metrics(
         (iso.predict(X_test) == y_test).astype(int), iso.predict_proba(X_test).max(axis=1)
     )
+    calibrator = ConfTunerCalibrator(GaussianNB(), **CALIBRATOR).fit(X_train, y_train)
+    scores["ConfTunerCalibrator (11 levels)"] = _metrics(
+        (calibrator.predict(X_test) == y_test).astype(int), calibrator.predict_confidence(X_test)
+    )
 
-    raw, head, isotonic = scores["raw GaussianNB"], scores["TBS head (11 levels)"], scores["isotonic CalibratedClassifierCV"]
-    beats_raw = head["ece"] < 0.5 * raw["ece"] and head["auroc"] > raw["auroc"] and head["brier"] < raw["brier"]
-    beats_isotonic = head["ece"] <= isotonic["ece"]
+    raw, isotonic = scores["raw GaussianNB"], scores["isotonic CalibratedClassifierCV"]
+    ours = [scores["TBS head (11 levels)"], scores["ConfTunerCalibrator (11 levels)"]]
+    # The claim holds for both packagings (the head on its own held-out part B, and the
+    # meta-estimator on A + B); the isotonic comparison counts in favour only if both win it.
+    beats_raw = all(s["ece"] < 0.5 * raw["ece"] and s["auroc"] > raw["auroc"] and s["brier"] < raw["brier"]
+                    for s in ours)
+    beats_isotonic = all(s["ece"] <= isotonic["ece"] for s in ours)
     verdict = "reproduced" if beats_raw and beats_isotonic else ("partly reproduced" if beats_raw else "not reproduced")
     summary = {name: {k: round(v, 3) for k, v in s.items() if k in ("ece", "auroc", "brier")} for name, s in scores.items()}
-    ours = "; ".join(f"{n}: ECE {s['ece']:.3f}, AUROC {s['auroc']:.3f}" for n, s in summary.items())
+    line = "; ".join(f"{n}: ECE {s['ece']:.3f}, AUROC {s['auroc']:.3f}" for n, s in summary.items())
     return ReproductionResult(
-        ours=ours,
+        ours=line,
         reference=(
             "paper: large ECE drops and AUROC gains over raw verbal confidence (LLM QA); prototype of this set-up: "
             "raw ECE 0.186 / AUROC 0.701, head ECE 0.060 / 0.794, isotonic ECE 0.038 / 0.697"
