@@ -25,10 +25,12 @@ CHECK_PARAMS = {
     "CategoricalSequenceGenerator": [{}, {"estimator": LogisticRegression(max_iter=200)}],
     # The exact Gaussian jump (default), and a numerical sampler with a kernel score and teleportation.
     "DiffusionGenerator": [{}, {"score_model": "kernel", "schedule": "vp", "n_steps": 10, "teleport": 0.3}],
-    # Closed-form velocities (an MLP takes tens of seconds per fit): Gaussian with Euler, kernel with Heun on a shifted grid.
+    # Closed-form velocities (an MLP takes tens of seconds per fit): Gaussian with Euler, kernel with Heun on a shifted
+    # grid; a Ridge velocity, whose score_samples integrates the change of variables.
     "RectifiedFlowGenerator": [
         {"score_model": "gaussian", "n_steps": 10},
         {"score_model": "kernel", "solver": "heun", "n_steps": 5, "time_shift": 3.0},
+        {"score_model": Ridge(), "n_noise_draws": 2, "n_steps": 5},
     ],
     "MinorityGuidedGenerator": [{"n_steps": 10, "n_score_draws": 2},
                                 {"score_model": "gaussian", "n_levels": 2, "n_steps": 5, "solver": "heun"}],
