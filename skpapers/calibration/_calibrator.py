@@ -68,6 +68,8 @@ class ConfTunerCalibrator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     temperature : float, default=1.0
         Temperature of the head's softmax over the levels when predicting
         (see :class:`TokenizedBrierConfidenceClassifier`); must be positive.
+        Like ``confidence`` it is passed to the head at ``fit``; to try other
+        readings without refitting, set them on ``head_``.
     max_iter : int, default=2000
         Maximum L-BFGS iterations of the head.
     tol : float, default=1e-6
