@@ -372,7 +372,8 @@ class AlignDistilClassifier(BaseDistillationClassifier):
     kl_coef : float, default=1.0
         The RLHF KL weight ('reference' and 'contrastive' modes).
     extrapolation_scale : float, default=10.0
-        The adaptive extrapolation scale ``s``.
+        The adaptive extrapolation scale ``s``:
+        ``w = s ||pi_pos - pi_neg||_1 + 0.001`` per row.
     mode : {'adaptive', 'contrastive', 'reference'}, default='adaptive'
         See :func:`aligndistil_teacher`.
     temperature : float, default=1.0
@@ -384,9 +385,9 @@ class AlignDistilClassifier(BaseDistillationClassifier):
     length_normalize : bool, default=True
         Divide each response's sum by its length.
     teacher_response : {'auto', 'decision_function', 'predict_proba'}, default='auto'
-        Which output of the two models gives their logits ('auto' prefers
-        ``decision_function``); see
-        :func:`~skpapers.distillation._teacher.model_logits`.
+        Which output of the two models gives their logits: 'auto' prefers
+        ``decision_function`` (a binary ``d`` becomes ``[-d/2, d/2]``);
+        probabilities become row-centred log-probabilities.
     hidden_layer_size : int or None, default=None
         None for a linear student, else the width of its hidden layer.
     activation : {'identity', 'logistic', 'tanh', 'relu'}, default='tanh'
