@@ -470,11 +470,8 @@ class RectifiedFlowGenerator(DiffusionGenerator):
         else:
             self.model_ = model.fit(Z, self.schedule_, random_state=seed)
             if y is not None:
-                self.class_models_ = [
-                    self._make_score_model().fit(Z[codes == k], self.schedule_,
-                                                 random_state=rng.randint(np.iinfo(np.int32).max))
-                    for k in range(classes.size)
-                ]
+                self.class_models_ = [self._fit_class_model(Z[codes == k], classes[k], rng)
+                                      for k in range(classes.size)]
         if y is not None:
             self.classes_ = classes
             self._null_label_trained = not isinstance(model, RegressorScoreModel) or self.label_dropout > 0
@@ -487,6 +484,13 @@ class RectifiedFlowGenerator(DiffusionGenerator):
         if hasattr(self.model_, "train_loss_"):
             self.train_loss_ = self.model_.train_loss_
         return self
+
+    def _fit_class_model(self, Z, label, rng):
+        try:
+            return self._make_score_model().fit(Z, self.schedule_, random_state=rng.randint(np.iinfo(np.int32).max))
+        except ValueError as err:  # e.g. a mixture on a class with a single row
+            raise ValueError(f"Fitting the score model to class {label} of y ({Z.shape[0]} row(s)) failed: "
+                             f"{err}") from err
 
     def _time_grid(self):
         grid = time_grid(self.schedule_, self.n_steps, t_min=self.t_min)

@@ -488,3 +488,14 @@ def test_change_of_variables_in_original_units_agrees_with_the_closed_form():
         np.testing.assert_allclose(learned.score_samples(Q), full, rtol=0, atol=1e-12)
     finally:
         _rectified_flow._DENSITY_BATCH = old
+
+
+def test_class_with_too_few_rows_for_its_model_names_the_class():
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    y = np.array([0] * 19 + [1])
+    with pytest.raises(ValueError, match="class 1 of y"):
+        RectifiedFlowGenerator(score_model="gmm").fit(X, y)
+    # a Gaussian (eigenvalue floor) or a kernel density takes a single row
+    gen = RectifiedFlowGenerator(score_model="gaussian", n_steps=5, random_state=0).fit(X, y)
+    S = gen.sample(200, y=1)
+    np.testing.assert_allclose(S.mean(axis=0), X[19], atol=0.05)
