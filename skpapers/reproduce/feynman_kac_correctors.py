@@ -177,9 +177,9 @@ def plot(result):
     ax_ess.bar(x - 0.2, [c["fkc"]["final_ess_fraction"] for c in cases], width=0.4, label="final ESS")
     ax_ess.bar(x + 0.2, [c["fkc"]["mc_ess_fraction"] for c in cases], width=0.4, label="from replicates")
     ax_ess.set_yscale("log")
-    ax_ess.set_xticks(x, labels, fontsize=7)
+    ax_ess.set_xticks(x, [c["name"] for c in cases], fontsize=7, rotation=30, ha="right")
     ax_ess.set_ylabel("effective sample size / N")
-    ax_ess.set_title("ESS: per-run weights vs replicate spread")
+    ax_ess.set_title("ESS: weights vs replicate spread")
     ax_ess.legend(fontsize=8)
     fig.tight_layout()
     return {"variances": fig}
