@@ -18,6 +18,7 @@ from sklearn.model_selection import check_cv, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._conftuner import TokenizedBrierConfidenceClassifier
@@ -179,6 +180,13 @@ class ConfTunerCalibrator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.temperature = temperature
         self.max_iter = max_iter
         self.tol = tol
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Missing values reach only the classifier when the inputs are not head features.
+        estimator = LogisticRegression() if self.estimator is None else self.estimator
+        tags.input_tags.allow_nan = self.features == "logits" and get_tags(estimator).input_tags.allow_nan
+        return tags
 
     def _head(self):
         return TokenizedBrierConfidenceClassifier(

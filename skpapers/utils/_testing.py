@@ -110,9 +110,13 @@ CHECK_PARAMS = {
     "AlignDistilClassifier": {"alpha": 0.1},
     # The paper's 101 levels, and 11 levels read by their mean (the second confidence path).
     "TokenizedBrierConfidenceClassifier": [{}, {"n_levels": 11, "confidence": "mean"}],
-    # 11 levels keep the many refits fast (the head path is the same as with 101, checked above);
-    # second instance: log-probabilities alone as features, read by their mean, a 3-fold split.
-    "ConfTunerCalibrator": [{"n_levels": 11}, {"features": "logits", "n_levels": 11, "confidence": "mean", "cv": 3}],
+    # 11 levels and 3 folds keep the many refits fast (the head path is the same as with 101, checked
+    # above); second instance: a tree's log-probabilities alone as features, read by their mean.
+    "ConfTunerCalibrator": [
+        {"n_levels": 11, "cv": 3},
+        {"estimator": DecisionTreeClassifier(max_depth=4, random_state=0), "features": "logits", "n_levels": 11,
+         "confidence": "mean"},
+    ],
     # Small ingredients keep the checks fast: a linear template (the exact-averaging case) and a
     # short warm-started MLP (the paper's case).
     "ModelSoupClassifier": [

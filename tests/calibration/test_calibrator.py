@@ -12,6 +12,7 @@ from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, cross_
 from sklearn.naive_bayes import GaussianNB
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skpapers.calibration import ConfTunerCalibrator, TokenizedBrierConfidenceClassifier
@@ -194,3 +195,15 @@ def test_bad_data():
         model.predict_confidence(X[:, :3])
     with pytest.raises(ValueError, match="NaN"):
         model.predict_confidence(Xnan)
+
+
+def test_missing_values_reach_a_classifier_that_handles_them_only_with_logit_features():
+    X, y = _data(300)
+    X[::7, 1] = np.nan
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0)
+    model = ConfTunerCalibrator(tree, features="logits", n_levels=5).fit(X, y)
+    assert model.__sklearn_tags__().input_tags.allow_nan
+    assert np.isfinite(model.predict_confidence(X)).all()
+    assert not ConfTunerCalibrator(tree).__sklearn_tags__().input_tags.allow_nan
+    with pytest.raises(ValueError, match="NaN"):
+        ConfTunerCalibrator(tree, n_levels=5).fit(X, y)
