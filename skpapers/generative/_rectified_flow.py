@@ -447,7 +447,7 @@ class RectifiedFlowGenerator(DiffusionGenerator):
             if classes.size < 2:
                 raise ValueError(
                     f"y must contain at least 2 classes for classifier-free guidance; got 1 class "
-                    f"({classes[0]!r}). Fit without y for an unconditional model."
+                    f"({classes[0]}). Fit without y for an unconditional model."
                 )
         for name in ("classes_", "class_models_"):  # a refit without y forgets the classes
             self.__dict__.pop(name, None)
