@@ -206,11 +206,7 @@ class ConfTunerCalibrator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def _head_features(self, X, proba):
         blocks = []
         if self.features != "X":
-            if not np.all(np.isfinite(proba)):
-                raise ValueError(
-                    "The estimator's predict_proba returned NaN or infinite values; the confidence head "
-                    "needs finite class probabilities."
-                )
+            _check_proba(proba)
             # Sorted so that the features do not depend on which class is predicted; the floor
             # keeps a probability of exactly 0 finite.
             blocks.append(np.sort(np.log(np.clip(proba, 1e-300, None)), axis=1))
@@ -250,11 +246,7 @@ class ConfTunerCalibrator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             fitted_classes = classes
             self.estimator_ = clone(estimator).fit(X, y)
         self.classes_ = self.estimator_.classes_
-        if not np.all(np.isfinite(proba)):
-            raise ValueError(
-                "The estimator's predict_proba returned NaN or infinite values; the confidence head needs "
-                "finite class probabilities."
-            )
+        _check_proba(proba)
         self.oof_correct_ = (fitted_classes[np.argmax(proba, axis=1)] == y).astype(np.intp)
 
         features = self._head_features(X, proba)
@@ -344,3 +336,11 @@ class ConfTunerCalibrator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if self.head_ is None:
             return np.full(features.shape[0], self.levels_[self._constant_level])
         return self.head_.predict_confidence(features)
+
+
+def _check_proba(proba):
+    if not np.all(np.isfinite(proba)):
+        raise ValueError(
+            "The estimator's predict_proba returned NaN or infinite values; the confidence head needs finite "
+            "class probabilities."
+        )
