@@ -409,7 +409,7 @@ class AlignDistilClassifier(BaseDistillationClassifier):
     ----------
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Defined when ``X`` has string column names.
     positive_estimator_, negative_estimator_ : classifier or None
         The models used (None when their logits were passed to ``fit``).
