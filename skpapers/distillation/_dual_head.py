@@ -356,7 +356,7 @@ class DualHeadDistillationClassifier(BaseDistillationClassifier):
     ----------
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only when ``X`` has string column names.
     teacher_ : fitted classifier or None
         The teacher used; None when ``teacher_logits`` were passed.
