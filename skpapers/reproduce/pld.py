@@ -23,6 +23,7 @@ weaker and its numbers differ from the full run's.
 import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
 
 from ..distillation import PLDistillationClassifier
 from ..distillation._losses import SoftmaxCrossEntropy, SoftTargetCrossEntropy
@@ -84,7 +85,10 @@ def _one_seed(setting, seed):
 def run(quick=False, random_state=0):
     setting = QUICK if quick else FULL
     seeds = [random_state * 1000 + i for i in range(setting["n_seeds"])]
-    rows = [_one_seed(setting, seed) for seed in seeds]
+    # Small fits: BLAS and OpenMP threads add contention, not speed, and one
+    # thread keeps the run time predictable on a shared machine.
+    with threadpool_limits(limits=1):
+        rows = [_one_seed(setting, seed) for seed in seeds]
     accuracy = {method: np.array([row[method] for row in rows]) for method in ("teacher",) + METHODS}
     mean = {method: float(values.mean()) for method, values in accuracy.items()}
     n_seeds = len(seeds)
