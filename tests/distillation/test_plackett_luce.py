@@ -3,9 +3,14 @@
 import choix
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import special
 from sklearn.datasets import make_classification
+from sklearn import config_context
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skpapers.distillation import PLDistillationClassifier, plackett_luce_distillation_loss
@@ -198,6 +203,28 @@ def test_loss_is_convex_in_the_student_logits(logits):
     np.testing.assert_allclose(hessian.sum(axis=1), 0.0, atol=1e-7)  # the all-ones direction is flat
 
 
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_rows=st.integers(1, 8), n_classes=st.integers(2, 7),
+       scale=st.floats(0.1, 50.0))
+def test_relabelling_classes_or_reordering_rows_changes_nothing(seed, n_rows, n_classes, scale):
+    # The loss has no preferred class or row: permuting the class columns (and recoding y) permutes the
+    # gradient's columns the same way, and permuting the rows permutes the per-row losses.
+    rng = np.random.default_rng(seed)
+    student = rng.normal(scale=scale, size=(n_rows, n_classes))
+    teacher = rng.normal(scale=scale, size=(n_rows, n_classes))  # continuous: no ties, so the order is unique
+    y = rng.integers(0, n_classes, size=n_rows)
+    loss, grad = PlackettLuceLoss(teacher, y, 1.5).loss_and_gradient(student)
+    columns = rng.permutation(n_classes)
+    recoded = np.argsort(columns)[y]
+    loss_c, grad_c = PlackettLuceLoss(teacher[:, columns], recoded, 1.5).loss_and_gradient(student[:, columns])
+    np.testing.assert_allclose(loss_c, loss, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grad_c, grad[:, columns], rtol=1e-12, atol=1e-14)
+    rows = rng.permutation(n_rows)
+    loss_r, grad_r = PlackettLuceLoss(teacher[rows], y[rows], 1.5).loss_and_gradient(student[rows])
+    np.testing.assert_array_equal(loss_r, loss[rows])
+    np.testing.assert_array_equal(grad_r, grad[rows])
+
+
 def test_target_order_puts_the_label_first_and_breaks_ties_by_class_index():
     teacher = np.array([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, 2.0, 2.0]])
     order = _target_order(teacher, np.array([3, 2]))
@@ -293,6 +320,18 @@ def test_teacher_logits_override_the_teacher_and_self_distillation_default(binar
     default = PLDistillationClassifier().fit(X, y)
     assert isinstance(default.teacher_, LogisticRegression)
     np.testing.assert_array_equal(default.teacher_.classes_, [0, 1])
+
+
+def test_teacher_logits_are_routed_through_a_pipeline(binary):
+    X, y, teacher = binary
+    d = teacher.decision_function(X)
+    logits = np.column_stack([-d / 2, d / 2])
+    with config_context(enable_metadata_routing=True):
+        student = PLDistillationClassifier().set_fit_request(teacher_logits=True)
+        pipeline = make_pipeline(StandardScaler(), student).fit(X, y, teacher_logits=logits)
+    direct = PLDistillationClassifier().fit(StandardScaler().fit_transform(X), y, teacher_logits=logits)
+    np.testing.assert_allclose(pipeline[-1].coef_, direct.coef_, atol=1e-10)
+    assert pipeline[-1].teacher_ is None
 
 
 def test_hidden_layer_student_with_stochastic_solver():
