@@ -31,6 +31,7 @@ from ..distillation._student import LossTerm, StudentNetwork, fit_student
 from ._registry import ReproductionResult, register
 
 METHODS = ("CE", "KD", "PLD", "ListMLE")
+COLORS = {"CE": "tab:grey", "KD": "tab:orange", "PLD": "tab:blue", "ListMLE": "tab:green"}
 ALPHA = 1e-3
 KD_TEMPERATURE = 4.0
 
@@ -131,7 +132,7 @@ def plot(result):
     fig, (bar_ax, diff_ax) = plt.subplots(1, 2, figsize=(10, 4))
     positions = np.arange(len(METHODS))
     means = [np.mean(accuracy[m]) for m in METHODS]
-    bar_ax.bar(positions, means, color=["grey", "tab:orange", "tab:blue", "tab:green"])
+    bar_ax.bar(positions, means, color=[COLORS[m] for m in METHODS])
     for position, method in zip(positions, METHODS):
         values = np.asarray(accuracy[method])
         bar_ax.scatter(np.full(values.shape, position), values, color="black", s=12, zorder=3)
@@ -144,8 +145,10 @@ def plot(result):
     seeds = result.details["seeds"]
     pld = np.asarray(accuracy["PLD"])
     for other, marker in (("CE", "o"), ("KD", "s"), ("ListMLE", "^")):
-        diff_ax.plot(seeds, 100 * (pld - np.asarray(accuracy[other])), marker=marker, label=f"PLD - {other}")
+        diff_ax.plot(seeds, 100 * (pld - np.asarray(accuracy[other])), marker=marker, color=COLORS[other],
+                     label=f"PLD - {other}")
     diff_ax.axhline(0.0, color="grey", linewidth=1)
+    diff_ax.set_xticks(seeds)
     diff_ax.set_xlabel("seed")
     diff_ax.set_ylabel("accuracy difference (points)")
     diff_ax.set_title("Per seed: above 0, PLD is more accurate")
