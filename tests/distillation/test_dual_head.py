@@ -407,3 +407,15 @@ def test_aux_decision_function_needs_a_fit(task):
     X, _, _ = task
     with pytest.raises(NotFittedError):
         DualHeadDistillationClassifier().aux_decision_function(X)
+
+
+def test_a_dataframe_teacher_sees_its_column_names(task):
+    pd = pytest.importorskip("pandas")
+    X, y, _ = task
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    teacher = LogisticRegression(max_iter=1000).fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # "X does not have valid feature names"
+        student = DualHeadDistillationClassifier(teacher=teacher, hidden_layer_size=3, alpha=1e-2, tol=1e-4,
+                                                 random_state=0).fit(frame, y)
+    np.testing.assert_array_equal(student.feature_names_in_, frame.columns)
