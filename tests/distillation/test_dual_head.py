@@ -4,6 +4,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import special
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
@@ -139,6 +141,32 @@ def test_dual_head_objective_gradient_matches_finite_differences(hidden, loss_cl
     w = network.initial_parameters(0) + rng.normal(scale=0.2, size=network.n_params)
     _, grad = objective.value_and_gradient(w)
     np.testing.assert_allclose(grad, _numerical_gradient(objective.value, w), rtol=1e-5, atol=1e-8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_rows=st.integers(1, 6), n_classes=st.integers(2, 6),
+       scale=st.floats(0.1, 200.0), T=st.floats(0.2, 8.0))
+def test_logit_loss_properties(seed, n_rows, n_classes, scale, T):
+    rng = np.random.default_rng(seed)
+    z, t = rng.normal(scale=scale, size=(2, n_rows, n_classes))
+    shift = rng.normal(scale=scale, size=(n_rows, 1))
+    perm = rng.permutation(n_rows)
+    value, grad = binary_kl_norm_loss(z, t, temperature=T, return_grad=True)
+    # A symmetric, non-negative regression loss with a gradient bounded by T / 2 per entry (row mean).
+    assert value >= 0.0
+    np.testing.assert_allclose(value, binary_kl_norm_loss(t, z, temperature=T), rtol=1e-12, atol=1e-12)
+    assert np.all(np.abs(grad) <= T / 2 / n_rows + 1e-15)
+    # It depends on the gap only: shifting both sides leaves it unchanged.
+    np.testing.assert_allclose(value, binary_kl_norm_loss(z + shift, t + shift, temperature=T), rtol=1e-9,
+                               atol=1e-9)
+    for loss in (binary_kl_loss, binary_kl_norm_loss, kd_kl_loss):
+        # Row order is irrelevant; every loss is non-negative.
+        base = loss(z, t, temperature=T)
+        assert base >= 0.0
+        np.testing.assert_allclose(base, loss(z[perm], t[perm], temperature=T), rtol=1e-12, atol=1e-12)
+    # KD sees probabilities only: a per-row shift of the student changes nothing.
+    np.testing.assert_allclose(kd_kl_loss(z + shift, t, temperature=T), kd_kl_loss(z, t, temperature=T),
+                               rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize(
