@@ -549,28 +549,19 @@ class AlignDistilClassifier(BaseDistillationClassifier):
         self : AlignDistilClassifier
         """
         self._validate_params()
+        X_in = X
         X, y_codes, sample_weight = self._validate_training_data(X, y, sample_weight)
-        y_labels = self.classes_[y_codes]
         factor = _response_weights(groups, sample_weight, self.length_normalize, X.shape[0])
 
-        self.positive_estimator_ = None
-        if positive_logits is None:
-            self.positive_estimator_ = self.positive_estimator
-            if self.positive_estimator_ is None:
-                # A tight tolerance: weighted and repeated rows must give the same teacher.
-                self.positive_estimator_ = LogisticRegression(tol=1e-8, max_iter=1000).fit(
-                    X, y_labels, sample_weight=sample_weight
-                )
-        self.negative_estimator_ = None
-        if negative_logits is None:
-            self.negative_estimator_ = self.negative_estimator
-            if self.negative_estimator_ is None:
-                self.negative_estimator_ = DummyClassifier(strategy="prior").fit(
-                    X, y_labels, sample_weight=sample_weight
-                )
-        positive = self._model_logits(self.positive_estimator_, X, positive_logits, "positive_estimator")
-        negative = self._model_logits(self.negative_estimator_, X, negative_logits, "negative_estimator")
-
+        # A tight tolerance: weighted and repeated rows must give the same default teacher.
+        self.positive_estimator_, positive = self._teacher_logits(
+            X_in, X, y_codes, sample_weight, self.positive_estimator, positive_logits,
+            LogisticRegression(tol=1e-8, max_iter=1000), "positive_estimator", "positive_logits",
+        )
+        self.negative_estimator_, negative = self._teacher_logits(
+            X_in, X, y_codes, sample_weight, self.negative_estimator, negative_logits,
+            DummyClassifier(strategy="prior"), "negative_estimator", "negative_logits",
+        )
         teacher, row_scale, weight = self._teacher(positive, negative)
         self.extrapolation_weight_ = weight
         multiplier = row_scale * factor

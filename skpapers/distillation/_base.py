@@ -10,12 +10,14 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import special
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from ._student import ACTIVATIONS, StudentNetwork, fit_student
+from ._teacher import check_logits, model_logits
 
 MAIN_HEAD = "main"
 
@@ -53,6 +55,25 @@ class BaseDistillationClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("sample_weight sums to zero; at least one row must have a positive weight.")
         return X, y_codes, sample_weight
 
+    def _teacher_logits(self, X_in, X, y_codes, sample_weight, model, logits, default, name, logits_name):
+        """Return ``(model_used, logits)`` for one teacher-like model.
+
+        Logits passed to ``fit`` win (``model_used`` is then None); otherwise
+        the user's fitted ``model`` is read, or, when it is None, a clone of
+        ``default`` is fitted on ``(X, y)`` (the self-distillation default
+        that lets the estimator run with no teacher at all).
+        """
+        if logits is not None:
+            return None, check_logits(logits, X.shape[0], self.classes_.shape[0], logits_name)
+        if model is None:
+            with threadpool_limits(limits=1, user_api="blas"):
+                model = clone(default).fit(X, self.classes_[y_codes], sample_weight=sample_weight)
+            model_X = X
+        else:
+            # A user's model sees X as given: a DataFrame keeps the column names it was fitted on.
+            model_X = X_in if hasattr(X_in, "columns") else X
+        return model, model_logits(model, model_X, self.classes_, self.teacher_response, name=name)
+
     def _fit_student(self, X, terms, sample_weight, extra_heads=(), gradient_alignment=None):
         """Train the student on ``terms``; the main head has one output per class.
 
@@ -61,21 +82,25 @@ class BaseDistillationClassifier(ClassifierMixin, BaseEstimator):
         """
         heads = {MAIN_HEAD: self.classes_.shape[0], **dict(extra_heads)}
         self._network = StudentNetwork(X.shape[1], heads, self.hidden_layer_size, self.activation)
-        fitted = fit_student(
-            self._network,
-            X,
-            terms,
-            sample_weight=sample_weight,
-            alpha=self.alpha,
-            solver=self.solver,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            batch_size=self.batch_size,
-            learning_rate_init=self.learning_rate_init,
-            gradient_alignment=gradient_alignment,
-            random_state=self.random_state,
-            context=type(self).__name__,
-        )
+        # A student makes many small matrix products, where BLAS threads cost more in
+        # synchronisation than they save (fits were 6 to 50 times slower with them on
+        # a busy two-core machine, for identical results).
+        with threadpool_limits(limits=1, user_api="blas"):
+            fitted = fit_student(
+                self._network,
+                X,
+                terms,
+                sample_weight=sample_weight,
+                alpha=self.alpha,
+                solver=self.solver,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                batch_size=self.batch_size,
+                learning_rate_init=self.learning_rate_init,
+                gradient_alignment=gradient_alignment,
+                random_state=self.random_state,
+                context=type(self).__name__,
+            )
         params = fitted.params
         coef, intercept = params.heads[MAIN_HEAD]
         if params.hidden is None:

@@ -26,12 +26,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from ._base import MAIN_HEAD, STUDENT_PARAMETER_CONSTRAINTS, BaseDistillationClassifier
 from ._losses import HeadLoss, SoftmaxCrossEntropy, SoftTargetCrossEntropy, _rows
 from ._student import LossTerm
-from ._teacher import RESPONSES, check_logits, model_logits
+from ._teacher import RESPONSES, check_logits
 
 AUX_HEAD = "aux"
 _LOG_2 = np.log(2.0)
@@ -472,20 +471,6 @@ class DualHeadDistillationClassifier(BaseDistillationClassifier):
         self.teacher_response = teacher_response
         self.random_state = random_state
 
-    def _teacher_logits(self, X_in, X, y, sample_weight, teacher_logits):
-        n_samples, n_classes = X.shape[0], self.classes_.shape[0]
-        if teacher_logits is not None:
-            self.teacher_ = None
-            return check_logits(teacher_logits, n_samples, n_classes, "teacher_logits")
-        if self.teacher is None:
-            with threadpool_limits(limits=1, user_api="blas"):
-                self.teacher_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
-            return model_logits(self.teacher_, X, self.classes_, self.teacher_response, name="teacher")
-        self.teacher_ = self.teacher
-        # A user's teacher sees X as given (a DataFrame keeps the column names it was fitted on).
-        teacher_X = X_in if hasattr(X_in, "columns") else X
-        return model_logits(self.teacher_, teacher_X, self.classes_, self.teacher_response, name="teacher")
-
     def fit(self, X, y, sample_weight=None, teacher_logits=None):
         """Fit the student to the labels and the teacher's logits.
 
@@ -516,7 +501,10 @@ class DualHeadDistillationClassifier(BaseDistillationClassifier):
                 "(or aux_head=None with aux_weight > 0)."
             )
         X_checked, y_codes, sample_weight = self._validate_training_data(X, y, sample_weight)
-        teacher = self._teacher_logits(X, X_checked, self.classes_[y_codes], sample_weight, teacher_logits)
+        self.teacher_, teacher = self._teacher_logits(
+            X, X_checked, y_codes, sample_weight, self.teacher, teacher_logits, LogisticRegression(),
+            "teacher", "teacher_logits",
+        )
 
         terms = [LossTerm(MAIN_HEAD, SoftmaxCrossEntropy(y_codes), self.ce_weight, "ce")]
         if self.kd_weight > 0:
@@ -529,17 +517,13 @@ class DualHeadDistillationClassifier(BaseDistillationClassifier):
             terms.append(LossTerm(logit_head, loss, self.aux_weight, "logit"))
             if logit_head == AUX_HEAD:
                 extra_heads = ((AUX_HEAD, self.classes_.shape[0]),)
-        # L-BFGS on a small student makes many small matrix products, where BLAS
-        # threads cost more in synchronisation than they save (a 32-unit student
-        # fitted about 50 times slower with them on a busy two-core machine).
-        with threadpool_limits(limits=1, user_api="blas"):
-            self._fit_student(
-                X_checked,
-                [term for term in terms if term.weight > 0],
-                sample_weight,
-                extra_heads=extra_heads,
-                gradient_alignment=("ce", "logit") if self.gradient_alignment else None,
-            )
+        self._fit_student(
+            X_checked,
+            [term for term in terms if term.weight > 0],
+            sample_weight,
+            extra_heads=extra_heads,
+            gradient_alignment=("ce", "logit") if self.gradient_alignment else None,
+        )
         if extra_heads:
             self.aux_coef_, self.aux_intercept_ = self._params.heads[AUX_HEAD]
         else:

@@ -23,12 +23,11 @@ from scipy import special
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 from sklearn.utils.validation import _check_sample_weight, check_array
-from threadpoolctl import threadpool_limits
 
 from ._base import MAIN_HEAD, STUDENT_PARAMETER_CONSTRAINTS, BaseDistillationClassifier
 from ._losses import HeadLoss, _rows
 from ._student import LossTerm
-from ._teacher import RESPONSES, check_logits, model_logits
+from ._teacher import RESPONSES, check_logits
 
 RANK_WEIGHTS = ("teacher", "uniform", "onehot")
 
@@ -322,8 +321,8 @@ class PLDistillationClassifier(BaseDistillationClassifier):
         Class labels.
     teacher_ : classifier or None
         The teacher whose logits were used (the internal logistic regression
-        when ``teacher=None``); ``teacher`` as given when ``teacher_logits``
-        was passed to ``fit``.
+        when ``teacher=None``); None when ``teacher_logits`` was passed to
+        ``fit``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -445,22 +444,9 @@ class PLDistillationClassifier(BaseDistillationClassifier):
         rank_weights = self.rank_weights
         if not isinstance(rank_weights, str):
             rank_weights = _check_position_weights(rank_weights, n_classes)
-        # L-BFGS on a student (or on the default teacher) makes many small matrix
-        # products, where BLAS threads cost more in synchronisation than they save
-        # (fits 6 to 45 times slower with them on a busy two-core machine).
-        if teacher_logits is not None:
-            self.teacher_ = self.teacher
-            logits = check_logits(teacher_logits, X.shape[0], n_classes, "teacher_logits")
-        else:
-            if self.teacher is None:
-                with threadpool_limits(limits=1, user_api="blas"):
-                    self.teacher_ = LogisticRegression().fit(X, self.classes_[y_codes], sample_weight=sample_weight)
-                teacher_X = X
-            else:
-                self.teacher_ = self.teacher
-                # A teacher fitted on a DataFrame expects its column names back.
-                teacher_X = X_in if hasattr(X_in, "columns") else X
-            logits = model_logits(self.teacher_, teacher_X, self.classes_, self.teacher_response, name="teacher")
+        self.teacher_, logits = self._teacher_logits(
+            X_in, X, y_codes, sample_weight, self.teacher, teacher_logits, LogisticRegression(),
+            "teacher", "teacher_logits",
+        )
         loss = PlackettLuceLoss(logits, y_codes, self.temperature, rank_weights)
-        with threadpool_limits(limits=1, user_api="blas"):
-            return self._fit_student(X, [LossTerm(MAIN_HEAD, loss)], sample_weight)
+        return self._fit_student(X, [LossTerm(MAIN_HEAD, loss)], sample_weight)
