@@ -29,7 +29,7 @@ import numpy as np
 from scipy import special
 from sklearn.linear_model import LogisticRegression
 
-from skpapers.distillation import AlignDistilClassifier, aligndistil_teacher
+from skpapers.distillation import AlignDistilClassifier, aligndistil_loss, aligndistil_teacher
 
 rng = np.random.default_rng(0)
 n_features, n_actions = 6, 5
@@ -57,6 +57,18 @@ beta0 = 1.0
 teacher, scale = aligndistil_teacher(z_pos, z_neg, beta0=beta0, extrapolation_scale=10.0)
 w = beta0 / scale
 print(f"w ranges from {w.min():.2f} to {w.max():.2f} (bounds 0.001 and 20.001)")
+
+# %%
+# The loss a student minimises
+# ----------------------------
+# ``aligndistil_loss`` scores any student logits against that teacher.  The
+# positive model itself is not the minimiser: the teacher extrapolates past
+# it (by w, up to 20 here), so moving the logits along ``z_pos - z_neg``
+# lowers the loss.
+for step in (0.0, 0.5, 1.0):
+    student_logits = z_pos + step * (z_pos - z_neg)
+    loss = aligndistil_loss(student_logits, z_pos, z_neg, beta0=beta0, extrapolation_scale=10.0)
+    print(f"student z_pos + {step:.1f} (z_pos - z_neg): loss {loss:.4f}")
 
 # %%
 # Students in the three modes

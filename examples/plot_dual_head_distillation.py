@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from skpapers.distillation import DualHeadDistillationClassifier, binary_kl_norm_loss
+from skpapers.distillation import DualHeadDistillationClassifier, binary_kl_loss, binary_kl_norm_loss, kd_kl_loss
 
 rng = np.random.default_rng(0)
 coef = rng.normal(scale=0.6, size=(20, 5))
@@ -53,6 +53,12 @@ print(f"teacher accuracy: {teacher.score(X_test, y_test):.3f}")
 t = np.array([[2.0, 3.0, 4.0]])
 print("BinaryKL-Norm, shifted by 1:", round(binary_kl_norm_loss(t + 1.0, t), 4))
 print("BinaryKL-Norm, identical:   ", binary_kl_norm_loss(t, t))
+# Hinton's soft-target loss (``kd_kl_loss``) is blind to that shift, and
+# BinaryKL (independent sigmoids of each logit) sees it, but saturates: far
+# from zero a sigmoid no longer tells two logits apart.
+print("KD (softmax), shifted by 1:  ", round(kd_kl_loss(t + 1.0, t), 4))
+print("BinaryKL, shifted by 1:      ", round(binary_kl_loss(t + 1.0, t), 4))
+print("BinaryKL, both shifted by 20:", round(binary_kl_loss(t + 21.0, t + 20.0), 4))
 
 # %%
 # Four students with the same hidden layer and budget
