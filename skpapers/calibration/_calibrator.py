@@ -8,7 +8,7 @@ probabilities; this one fits a separate tokenized-Brier head (arXiv:2508.18847)
 that predicts whether the classifier's answer is right.
 """
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
@@ -16,9 +16,9 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import check_cv, cross_val_predict
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils import get_tags
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._conftuner import TokenizedBrierConfidenceClassifier
@@ -145,13 +145,8 @@ class ConfTunerCalibrator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "features": [StrOptions({"logits+X", "logits", "X"})],
         "cv": ["cv_object"],
         "n_jobs": [Integral, None],
-        "n_levels": [Interval(Integral, 2, None, closed="left")],
-        "levels": ["array-like", None],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "confidence": [StrOptions({"argmax", "mean"})],
-        "temperature": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        # The head's own parameters, validated by the same rules as the head.
+        **TokenizedBrierConfidenceClassifier._parameter_constraints,
     }
 
     def __init__(

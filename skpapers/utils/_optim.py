@@ -1263,19 +1263,29 @@ def adam(next_datafit, w0, *, n_steps, learning_rate=1e-3, beta1=0.9, beta2=0.99
         (at the iterate before the last step), ``n_iter`` the steps taken and
         ``converged`` True.
     """
+    first = np.zeros(np.shape(w0))
+    second = np.zeros(np.shape(w0))
+
+    def update(t, w, grad):
+        nonlocal first, second
+        first = beta1 * first + (1.0 - beta1) * grad
+        second = beta2 * second + (1.0 - beta2) * grad * grad
+        first_hat = first / (1.0 - beta1 ** (t + 1))
+        second_hat = second / (1.0 - beta2 ** (t + 1))
+        return w - learning_rate * first_hat / (np.sqrt(second_hat) + eps)
+
+    return _stream_of_steps(next_datafit, w0, n_steps, update, callback)
+
+
+def _stream_of_steps(next_datafit, w0, n_steps, update, callback):
+    """The loop shared by the stochastic solvers: one datafit, one ``update(t, w, grad)`` per step."""
     w = np.array(w0, dtype=float)
-    first = np.zeros_like(w)
-    second = np.zeros_like(w)
     value = np.nan
     for t in range(n_steps):
         value, grad = next_datafit(t, w).value_and_gradient(w)
         if callback is not None and callback(t, w, value, grad):
             return OptimResult(x=w, fun=float(value), n_iter=t, converged=True)
-        first = beta1 * first + (1.0 - beta1) * grad
-        second = beta2 * second + (1.0 - beta2) * grad * grad
-        first_hat = first / (1.0 - beta1 ** (t + 1))
-        second_hat = second / (1.0 - beta2 ** (t + 1))
-        w = w - learning_rate * first_hat / (np.sqrt(second_hat) + eps)
+        w = update(t, w, grad)
     return OptimResult(x=w, fun=float(value), n_iter=int(n_steps), converged=True)
 
 
@@ -1339,13 +1349,11 @@ def momentum_sgd(next_datafit, w0, *, n_steps, learning_rate=1e-2, momentum=0.9,
     -------
     OptimResult
     """
-    w = np.array(w0, dtype=float)
-    velocity = np.zeros_like(w)
-    value = np.nan
-    for t in range(n_steps):
-        value, grad = next_datafit(t, w).value_and_gradient(w)
-        if callback is not None and callback(t, w, value, grad):
-            return OptimResult(x=w, fun=float(value), n_iter=t, converged=True)
+    velocity = np.zeros(np.shape(w0))
+
+    def update(t, w, grad):
+        nonlocal velocity
         velocity = momentum * velocity - learning_rate * grad
-        w = w + velocity
-    return OptimResult(x=w, fun=float(value), n_iter=int(n_steps), converged=True)
+        return w + velocity
+
+    return _stream_of_steps(next_datafit, w0, n_steps, update, callback)
