@@ -18,7 +18,7 @@ from skpapers.distillation._student import (
     fit_student,
 )
 from skpapers.distillation._teacher import check_logits, model_logits
-from skpapers.utils._optim import L2, SquaredLoss, momentum_sgd
+from skpapers.utils._optim import L2, PenalizedDatafit, SquaredLoss, momentum_sgd
 
 
 def _numerical_gradient(fun, w, h=1e-6):
@@ -164,8 +164,11 @@ def test_stochastic_solvers_reach_the_convex_optimum(data, solver):
         network, X, terms, alpha=1e-2, solver=solver, batch_size=20, max_iter=400, learning_rate_init=0.05,
         tol=1e-6, random_state=0,
     )
-    gap = stochastic.loss_curve[-1] - exact.loss
-    assert 0.0 <= gap + 1e-9 and gap < 0.02
+    # The full objective at the stochastic solution: no lower than the optimum, and
+    # above it only by the noise floor of a constant step (measured 7e-4 and 8e-4).
+    full = PenalizedDatafit(StudentObjective(network, X, terms), L2(1e-2, network.weight_mask()))
+    gap = full.value(network.pack(stochastic.params)) - exact.loss
+    assert -1e-10 <= gap < 2e-3
     assert len(stochastic.loss_curve) == stochastic.n_iter
 
 
